@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything Switchyard needs on a fresh Debian machine: the system packages behind the sandbox,
-# the virtual display and the browser, then the npm dependencies (which bring Node 24 as a devDependency).
+# the virtual display and the browser, Redis and PostgreSQL (the queue's tests start private instances of both),
+# then the npm dependencies (which bring Node 24 as a devDependency).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(bubblewrap util-linux passwd tar gzip bzip2 xz-utils git xvfb xdotool scrot x11-utils openbox chromium python3-pytest)
+APT_PACKAGES=(bubblewrap util-linux passwd tar gzip bzip2 xz-utils git xvfb xdotool scrot x11-utils openbox chromium python3-pytest redis-server postgresql)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -20,7 +20,7 @@ import {
 import { runPool } from "./pool.ts";
 import { openTrialRecorder, type TrialRecorder } from "./record-trial.ts";
 import { type BenchTask, loadSuite, refuseBadTasks } from "./task.ts";
-import { type ModelAgentRunner, runTrial } from "./trial.ts";
+import { type ModelAgentRunner, runTrial, type TrialSpec } from "./trial.ts";
 import {
   RESULT_FILE,
   readCompleteTrialResult,
@@ -60,10 +60,17 @@ export interface JobOptions {
   /** The project the bench runs for (recorded as provenance). Default: the current folder. */
   project?: string;
   /**
-   * SQLite results store path; false to skip it. Default: the project's store (SWITCHYARD_RESULTS_DB honoured,
-   * else `<project>/.switchyard/results.sqlite`).
+   * Results store: a SQLite path or a `postgres://` URL; false to skip it. Default: the project's store
+   * (SWITCHYARD_STORE, SWITCHYARD_RESULTS_DB honoured, else `<project>/.switchyard/results.sqlite`).
    */
   resultsDb?: string | false;
+  /** An already opened store (the CLI opens it first, so that an unreachable one fails before any trial). */
+  recorder?: TrialRecorder;
+  /**
+   * Runs the trials somewhere else instead of the in-process pool (src/queue/ sends them to workers). It gets every
+   * trial still to run and hands each result to `accept`, which takes each trial once.
+   */
+  dispatch?: TrialDispatcher;
   /** Write report.md/report.html at the end (default true). */
   reports?: boolean;
   onEvent?: (ev: JobEvent) => void;
@@ -98,6 +105,14 @@ export interface JobOutcome {
   /** Tasks that could not be loaded and were skipped (--skip-bad-tasks). */
   skipped: Array<{ name: string; path: string; error: string }>;
 }
+
+/** A trial as a dispatcher gets it: everything runTrial needs but what belongs to the machine that runs it. */
+export type DispatchedTrial = Omit<TrialSpec, "scratchDir" | "runModelAgent" | "signal">;
+
+export type TrialDispatcher = (
+  trials: DispatchedTrial[],
+  ctx: { accept: (r: TrialResult) => Promise<void>; emit: (ev: JobEvent) => void; signal?: AbortSignal },
+) => Promise<void>;
 
 interface PlannedTrial {
   name: string;
@@ -278,11 +293,11 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
   };
   writeJobResult(null);
 
-  let recorder: TrialRecorder | undefined;
-  if (opts.resultsDb !== false) {
+  let recorder = opts.recorder;
+  if (!recorder && opts.resultsDb !== false) {
     try {
-      const { resultsPath } = await import("../ledger/results-store.ts");
-      recorder = await openTrialRecorder(opts.resultsDb ?? resultsPath({ project }));
+      const { storeLocation } = await import("../ledger/trial-store.ts");
+      recorder = await openTrialRecorder(opts.resultsDb ?? storeLocation({ project }));
     } catch (err) {
       emit({ type: "warning", message: `results store not available: ${errorMessage(err)}` });
     }
@@ -305,41 +320,47 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
     emit({ type: "trial_finished", result: r, done: ++replayed, total, resumed: true });
   }
 
-  await runPool(todo, opts.n, async (p) => {
-    if (opts.signal?.aborted) return;
-    emit({ type: "trial_started", name: p.name });
-    const trialDir = join(jobDir, p.name);
-    const dir = p.task.dir;
-    const common = {
-      agent: p.agent,
-      attempt: p.attempt,
-      trialName: p.name,
-      trialDir,
-      timeoutMultiplier: opts.timeoutMultiplier,
-      strictEnv: opts.strictEnv,
-      env: opts.env,
-      job: {
-        jobId: config.job_id,
-        jobDir,
-        taskChecksum: checksums.get(dir) ?? "",
-        agentKwargs: limits,
-        project,
-      },
-    };
-    const r = await runTrial({
-      ...common,
-      task: p.task,
-      scratchDir: join(scratchRoot, p.name),
-      ...(opts.runModelAgent ? { runModelAgent: opts.runModelAgent } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    if (opts.signal?.aborted) return;
-    results.set(p.name, r);
+  const specOf = (p: PlannedTrial): DispatchedTrial => ({
+    agent: p.agent,
+    attempt: p.attempt,
+    trialName: p.name,
+    trialDir: join(jobDir, p.name),
+    timeoutMultiplier: opts.timeoutMultiplier,
+    strictEnv: opts.strictEnv,
+    env: opts.env,
+    task: p.task,
+    job: {
+      jobId: config.job_id,
+      jobDir,
+      taskChecksum: checksums.get(p.task.dir) ?? "",
+      agentKwargs: limits,
+      project,
+    },
+  });
+  // Each trial's result is taken once (a dispatcher may hear of one twice: a retried trial, a replayed event).
+  const accept = async (r: TrialResult) => {
+    if (opts.signal?.aborted || results.has(r.trial_name)) return;
+    results.set(r.trial_name, r);
     await record(r);
     writeJobResult(null);
     emit({ type: "trial_finished", result: r, done: results.size, total, resumed: false });
-  });
-  await recorder?.close().catch(() => {});
+  };
+  if (opts.dispatch) {
+    await opts.dispatch(todo.map(specOf), { accept, emit, ...(opts.signal ? { signal: opts.signal } : {}) });
+  } else {
+    await runPool(todo, opts.n, async (p) => {
+      if (opts.signal?.aborted) return;
+      emit({ type: "trial_started", name: p.name });
+      const r = await runTrial({
+        ...specOf(p),
+        scratchDir: join(scratchRoot, p.name),
+        ...(opts.runModelAgent ? { runModelAgent: opts.runModelAgent } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      await accept(r);
+    });
+  }
+  if (!opts.recorder) await recorder?.close().catch(() => {});
   rmSync(scratchRoot, { recursive: true, force: true });
   // An interrupted job is not finished: finished_at stays null until --resume completes it.
   const finishedAt = opts.signal?.aborted ? null : new Date().toISOString();

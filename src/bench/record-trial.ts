@@ -1,20 +1,24 @@
 import { isModelAgent, type TrialResult } from "./trial-result.ts";
 
 /**
- * Records finished trials in the results store (src/ledger/results-store.ts) so the router can learn from them,
+ * Records finished trials in the results store (src/ledger/trial-store.ts: the SQLite file, or Postgres for a
+ * `postgres://` URL) so the router can learn from them,
  * with each trial's provenance (project, endpoint, loopback, harness, task checksum, fidelity). Rows are keyed by
  * (project, job, task, model, attempt): a resumed or rerun trial replaces its row. Oracle and nop rows use the
  * agent name as the model.
  */
 export interface TrialRecorder {
+  /** The store's file path, or its Postgres URL with the password masked. */
+  readonly location: string;
   record(jobId: string, r: TrialResult): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openTrialRecorder(path: string): Promise<TrialRecorder> {
-  const { openResultsStore } = await import("../ledger/results-store.ts");
-  const store = openResultsStore(path);
+export async function openTrialRecorder(location: string): Promise<TrialRecorder> {
+  const { openStore } = await import("../ledger/trial-store.ts");
+  const store = await openStore(location);
   return {
+    location: store.path,
     async record(jobId, r) {
       await store.recordTrial({
         jobId,

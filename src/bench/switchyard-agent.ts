@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Config, loadConfig } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { RunEventBody } from "../core/events.ts";
+import type { ModelClient } from "../core/model.ts";
 import { promptTokens } from "../core/usage.ts";
 import { createAgentRunStats, screenshotTokensFor } from "./agent-run-stats.ts";
 import { resourceLimits } from "./environment-settings.ts";
@@ -25,6 +26,10 @@ export interface PrepareOptions {
   configFile?: string;
   config?: Config;
   env?: NodeJS.ProcessEnv;
+  /** Retries of the adapter itself (default 4); 0 when `wrapClient` retries (the queue's shared rate limiter). */
+  maxRetries?: number;
+  /** Wraps each trial's model client (src/queue/ routes every call through a rate limit shared by all workers). */
+  wrapClient?: (client: ModelClient) => ModelClient;
 }
 
 export async function prepareModelAgents(models: string[], opts: PrepareOptions = {}): Promise<ModelAgentRunner> {
@@ -71,7 +76,12 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
     ]);
     let ref = model;
     if (model === "auto") ref = await routeAuto(task.instruction, config);
-    const client = createModelClient(ref, { config, env });
+    const created = createModelClient(ref, {
+      config,
+      env,
+      ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
+    });
+    const client = opts.wrapClient ? opts.wrapClient(created) : created;
     const runDir = join(scratchDir, "agent-run");
     mkdirSync(runDir, { recursive: true });
     // The trial's image root, USER and limits ([environment] cpus/memory, Harbor's defaults when unset).

@@ -88,7 +88,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
     );
   }
   const { runJob } = await import("../bench/job.ts");
-  const { resultsPath } = await import("../ledger/results-store.ts");
+  const { storeLocation } = await import("../ledger/trial-store.ts");
   const project = process.cwd();
   const progress = createBenchProgress({ json: flags.json === true });
   const controller = new AbortController();
@@ -110,7 +110,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       resume: flags.resume === true,
       timeoutMultiplier: mult,
       project,
-      resultsDb: resultsPath({ project, store: config.results.store }),
+      resultsDb: storeLocation({ project, store: config.results.store }),
       env: flags.env,
       ...(models.length > 0
         ? {

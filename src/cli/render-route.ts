@@ -12,6 +12,7 @@ export interface RouteFlags {
   model?: string;
   config?: string;
   includeEvidence?: string;
+  store?: string;
 }
 
 /** `switchyard route`: the decision, and with --explain how every strategy voted. The results store is read only if it exists. */
@@ -25,7 +26,7 @@ export async function renderRoute(task: string, flags: RouteFlags): Promise<numb
   if (flags.model && flags.model !== "auto") catalog.resolve(flags.model);
   const include = flags.includeEvidence === undefined ? undefined : parseEvidenceKinds(flags.includeEvidence);
   const { loadEvidence } = await import("../router/route-with-evidence.ts");
-  const ev = await loadEvidence(config);
+  const ev = await loadEvidence(config, flags.store ? { store: flags.store } : {});
   const decision = routeTask(task, {
     config,
     catalog,

@@ -101,7 +101,8 @@ export function defaultResultsPath(env: NodeJS.ProcessEnv = process.env): string
   return env.SWITCHYARD_RESULTS_DB || userResultsPath(env);
 }
 
-interface DbRow {
+/** A row as both engines store it (SQLite here, Postgres in results-store-pg.ts: the same columns). */
+export interface DbRow {
   job_id: string;
   task_id: string;
   category: string;
@@ -137,7 +138,7 @@ function notes(text: string | null): string[] {
   }
 }
 
-function fromDb(r: DbRow): TrialRow {
+export function fromDb(r: DbRow): TrialRow {
   return {
     jobId: r.job_id,
     taskId: r.task_id,
@@ -165,7 +166,7 @@ function fromDb(r: DbRow): TrialRow {
   };
 }
 
-const COLUMNS = [
+export const COLUMNS = [
   "job_id",
   "task_id",
   "category",
@@ -190,9 +191,9 @@ const COLUMNS = [
   "fidelity_notes",
   "reasoning_effort",
 ] as const;
-const KEY = ["project", "job_id", "task_id", "model", "trial"];
+export const KEY = ["project", "job_id", "task_id", "model", "trial"];
 
-function toDb(row: TrialRow): Array<string | number | null> {
+export function toDb(row: TrialRow): Array<string | number | null> {
   const b = (v: boolean | null | undefined) => (v === null || v === undefined ? null : v ? 1 : 0);
   return [
     row.jobId,

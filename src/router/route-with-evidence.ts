@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { openResultsStore, resultsPath, type TrialRow } from "../ledger/results-store.ts";
+import type { TrialRow } from "../ledger/results-store.ts";
+import { openExistingStore, storeLocation } from "../ledger/trial-store.ts";
 import { loadCatalog } from "../providers/catalog.ts";
 import { normalizeRef } from "./catalog-view.ts";
 import { comparableEvidence, type EvidenceKind } from "./evidence.ts";
@@ -11,21 +11,28 @@ export interface EvidenceOptions {
   project?: string;
   /** Kinds of non-comparable evidence to include (`--include-evidence`), besides router.include_evidence. */
   include?: ReadonlyArray<EvidenceKind | "all">;
+  /** `--store`: a SQLite path or a `postgres://` URL, before SWITCHYARD_STORE and the config. */
+  store?: string;
 }
 
 /**
- * The bench trials the router may learn from: the results store named by SWITCHYARD_RESULTS_DB or the config's
- * `[results] store` (default `<project>/.switchyard/results.sqlite`), read when it exists and never created just
- * to route. The store may answer asynchronously (a networked store); the rows are read once, here.
+ * The bench trials the router may learn from: the results store named by --store, SWITCHYARD_STORE,
+ * SWITCHYARD_RESULTS_DB or the config's `[results] store` (default `<project>/.switchyard/results.sqlite`; a
+ * `postgres://` URL reads the shared Postgres store), read when it exists and never created just to route. The store may answer asynchronously (a networked store); the rows are read once, here.
  */
 export async function loadEvidence(
   config: RouteOptions["config"],
   opts: EvidenceOptions = {},
 ): Promise<{ rows: TrialRow[]; storePath: string | undefined; project: string }> {
   const project = opts.project ?? process.cwd();
-  const path = resultsPath({ ...(opts.env ? { env: opts.env } : {}), project, store: config.results.store });
-  if (!existsSync(path)) return { rows: [], storePath: undefined, project };
-  const store = openResultsStore(path);
+  const location = storeLocation({
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.store ? { flag: opts.store } : {}),
+    project,
+    store: config.results.store,
+  });
+  const store = await openExistingStore(location);
+  if (!store) return { rows: [], storePath: undefined, project };
   try {
     return { rows: await store.trials(), storePath: store.path, project };
   } finally {
@@ -41,7 +48,7 @@ export async function routeWithEvidence(
   task: string,
   opts: Omit<RouteOptions, "store" | "evidencePolicy"> & EvidenceOptions,
 ): Promise<{ decision: Decision; storePath: string | undefined }> {
-  const { env: _e, project: _p, include, ...route } = opts;
+  const { env: _e, project: _p, store: _s, include, ...route } = opts;
   const ev = await loadEvidence(opts.config, opts);
   const decision = routeTask(task, {
     ...route,

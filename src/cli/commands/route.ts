@@ -13,6 +13,7 @@ export const registerRoute: RegisterCommand = (program, setExit) => {
       "--include-evidence <kinds>",
       "also learn from non-comparable bench trials: loopback,reduced,other-projects,unknown or all",
     )
+    .option("--store <path|url>", "results store: a SQLite file or postgres:// URL (default: $SWITCHYARD_STORE)")
     .action(async (task: string, opts: import("../render-route.ts").RouteFlags) => {
       const { renderRoute } = await import("../render-route.ts");
       setExit(await renderRoute(task, opts));
