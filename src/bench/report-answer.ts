@@ -10,7 +10,7 @@ import {
   tokenChart,
 } from "./report-charts.ts";
 import { type BenchStats, groupLabel } from "./stats.ts";
-import { isModelAgent, type TrialResult } from "./trial-result.ts";
+import { isModelAgent, isScored, type TrialResult } from "./trial-result.ts";
 
 /**
  * The parts of a report that answer the question: the headline, the task × agent matrix, the charts and the
@@ -26,7 +26,7 @@ export function toHeadlineTrial(t: TrialResult): HeadlineTrial {
     group: groupLabel(t),
     task: t.task_name,
     passed: t.passed,
-    scored: t.exception_info === null,
+    scored: isScored(t),
     costUsd: isModelAgent(t.agent) ? (t.agent_result?.cost_usd ?? null) : null,
   };
 }
@@ -46,8 +46,12 @@ export function taskMatrix(trials: readonly TrialResult[], groups: readonly stri
     cell(task: string, group: string): MatrixCell | undefined {
       const ts = trials.filter((t) => t.task_name === task && groupLabel(t) === group);
       if (!ts.length) return undefined;
-      const errors = ts.filter((t) => t.exception_info !== null).length;
-      return { passed: ts.filter((t) => t.passed).length, scored: ts.length - errors, errors };
+      const scored = ts.filter(isScored);
+      return {
+        passed: scored.filter((t) => t.passed).length,
+        scored: scored.length,
+        errors: ts.length - scored.length,
+      };
     },
   };
 }
@@ -107,7 +111,7 @@ export function chartsHtml(stats: BenchStats, order: readonly string[], reasonin
     category: c.category,
     group: c.label,
     passed: c.n_passed,
-    trials: c.n_trials,
+    trials: c.n_scored,
   }));
   const tokens: TokenRow[] = groups
     .filter((g) => g.tokens.input + g.tokens.output > 0)

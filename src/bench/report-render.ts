@@ -2,7 +2,7 @@ import { cellText, chartsHtml, headlineOf, TRIAL_FILES, taskMatrix } from "./rep
 import { escapeXml } from "./report-charts.ts";
 import type { BenchStats, GroupStats } from "./stats.ts";
 import { groupLabel } from "./stats.ts";
-import type { TrialResult } from "./trial-result.ts";
+import { isScored, type TrialResult } from "./trial-result.ts";
 
 /** Markdown and self-contained HTML renderings of a job's statistics. Pure: no I/O. */
 
@@ -125,7 +125,7 @@ function categoryTable(stats: BenchStats): Table {
       cat,
       ...stats.groups.map((g) => {
         const c = stats.categories.find((s) => s.label === g.label && s.category === cat);
-        return c ? `${c.n_passed}/${c.n_trials} (${pct(c.pass_rate)})` : "–";
+        return c ? `${c.n_passed}/${c.n_scored} (${pct(c.pass_rate)})` : "–";
       }),
     ]),
   };
@@ -160,8 +160,12 @@ function trialTable(trials: readonly TrialResult[], files?: Record<string, strin
         t.category ?? "",
         groupLabel(t),
         String(t.attempt),
-        t.reward === null ? (t.exception_info ? "unscored (error)" : "–") : String(t.reward),
-        t.passed ? "yes" : "no",
+        isScored(t)
+          ? String(t.reward)
+          : t.reward === null
+            ? "unscored (error)"
+            : `unscored (error; verifier gave ${t.reward})`,
+        isScored(t) ? (t.passed ? "yes" : "no") : "–",
         t.agent_result ? usd(t.agent_result.cost_usd, t.agent_result.cost_usd !== null) : "–",
         Number.isFinite(secs) ? secs.toFixed(1) : "–",
         a ? `${a.n_tool_calls} / ${a.n_failed_tool_calls} / ${a.n_argument_errors}` : "–",
@@ -188,19 +192,21 @@ function mdTable(t: Table): string {
 
 const METHOD_NOTE =
   "Pass rate intervals are 95% Wilson score intervals (Student t on the mean reward when rewards are not all 0/1). " +
-  "A trial that errored before its reward could be read is unscored (an infrastructure or agent error, listed apart) and counts as reward 0 in the pass rate and mean, as Harbor's mean metric does. pass@k is the unbiased estimator averaged over tasks, shown " +
+  "Rates count scored trials only: a trial that did not really run (environment or agent set-up failed, a provider or agent error, the verifier crashed or wrote no reward) is unscored, listed apart and never counted as 0; an agent timeout is scored with the verifier's reward. (Harbor's JobStats in result.json keep Harbor's convention.) Cost counts every trial. pass@k is the unbiased estimator averaged over tasks, shown " +
   "up to the fewest attempts any task has. Tool calls per task: each task's mean over its trials, averaged over tasks. Cost is unknown when any trial of a model has no price; oracle and nop cost $0.";
 
 function headerFacts(input: ReportInput): string[] {
   const { job, stats } = input;
   const reduced = input.trials.filter((t) => t.fidelity?.reduced).length;
   const limited = input.trials.filter((t) => t.fidelity?.notes.some(isOfflineLimit)).length;
-  const unscored = input.trials.filter((t) => t.reward === null).length;
+  const unscored = input.trials.filter((t) => !isScored(t)).length;
   const skipped = input.skipped?.length ?? 0;
   return [
     `Job \`${job.id}\` · ${stats.n_trials} trials · started ${job.started_at ?? "?"} · finished ${job.finished_at ?? "not finished"}`,
     ...(unscored > 0
-      ? [`${unscored} trial(s) errored before a reward could be read: unscored, not reward 0 (see Errors).`]
+      ? [
+          `${unscored} trial(s) did not really run (an infrastructure, provider or agent error): unscored, not reward 0, and left out of every rate (see Errors).`,
+        ]
       : []),
     ...(reduced > 0
       ? [
@@ -219,12 +225,13 @@ function isOfflineLimit(note: string): boolean {
 /** Per-trial sections: unscored errors, fidelity notes, skipped tasks (title → lines). */
 function trialNotes(input: ReportInput): Array<{ title: string; lines: string[] }> {
   const out: Array<{ title: string; lines: string[] }> = [];
-  const errors = input.trials.filter((t) => t.reward === null && t.exception_info);
+  const errors = input.trials.filter((t) => !isScored(t));
   if (errors.length) {
     out.push({
       title: "Errors (unscored: infrastructure or agent errors, not reward 0)",
       lines: errors.map(
-        (t) => `${t.trial_name}: ${t.exception_info?.exception_type}: ${t.exception_info?.exception_message}`,
+        (t) =>
+          `${t.trial_name}: ${t.exception_info?.exception_type ?? "NoReward"}: ${t.exception_info?.exception_message ?? "no reward was read"}`,
       ),
     });
   }

@@ -1,19 +1,23 @@
 import { type Interval, mean, median, passAtK, tInterval, wilsonInterval } from "./stats-math.ts";
-import { isModelAgent, type TrialResult } from "./trial-result.ts";
+import { isModelAgent, isScored, type TrialResult } from "./trial-result.ts";
 
 /**
  * Bench statistics per agent/model and per task category, computed from per-trial result.json files.
  *
  * Conventions (stated once here and in the report):
- * - A trial without a reward (an exception: setup failure, agent or verifier crash, missing reward file) counts
- *   as reward 0 and not passed; it is also counted under `exceptions`.
+ * - Only scored trials count in pass rates, mean rewards, intervals and pass@k (the verdict rule,
+ *   src/core/verdict.ts): a trial that did not really run (set-up failure, provider or agent error, verifier
+ *   crash or missing reward, interrupt) is unscored, counted in `n_unscored` and under `exceptions`, never a 0.
+ *   An agent timeout is scored: the verifier's reward stands. Harbor's JobStats in result.json keep Harbor's own
+ *   convention (src/bench/harbor-job-stats.ts).
  * - Rewards all in {0, 1} → the interval is Wilson's score interval on the pass rate. Otherwise (partial
  *   credit) → a Student t interval on the mean reward, clipped to [0, 1]; null with fewer than 2 trials.
  * - pass@k uses the unbiased estimator over each task's attempts, averaged over the tasks; reported for
  *   k = 1..(the fewest attempts any task has), so every pass@k covers every task of the group.
  * - Tool calls, failed calls and argument errors are given per trial and "per task": each task's mean over its
  *   trials, averaged over tasks, so a task with more attempts does not weigh more.
- * - Cost: oracle and nop spend nothing ($0). For the model agent a trial whose `cost_usd` is null (unpriced
+ * - Cost counts every trial, scored or not (the money was spent); cost per solved task is that spend over the
+ *   passed trials. Oracle and nop spend nothing ($0). For the model agent a trial whose `cost_usd` is null (unpriced
  *   model) makes every cost figure of its group unknown (`known: false`, figures null) rather than
  *   understated. `per_solved_usd` is null when nothing was solved.
  */
@@ -77,7 +81,9 @@ export interface GroupStats {
     total_argument_errors: number;
   };
   exceptions: { count: number; by_type: Record<string, number> };
-  /** Trials that raised before a reward could be read: unscored (they count as reward 0 in the pass rate). */
+  /** Trials that count in the rates (src/core/verdict.ts). */
+  n_scored: number;
+  /** Trials that did not really run (no reward, or an infrastructure/agent error): left out of every rate. */
   n_unscored: number;
   n_reduced_fidelity: number;
 }
@@ -130,13 +136,14 @@ function costOf(t: TrialResult): number | null {
 /** Statistics for one set of trials (a group, or a group restricted to a category). */
 export function summarize(label: string, trials: readonly TrialResult[]): GroupStats {
   const n = trials.length;
-  const rewards = trials.map((t) => (typeof t.reward === "number" && Number.isFinite(t.reward) ? t.reward : 0));
-  const nPassed = trials.filter((t) => t.passed).length;
+  const scored = trials.filter(isScored);
+  const rewards = scored.map((t) => t.reward ?? 0);
+  const nPassed = scored.filter((t) => t.passed).length;
   const binary = rewards.every((r) => r === 0 || r === 1);
-  const ci = binary ? wilsonInterval(nPassed, n) : tInterval(rewards);
+  const ci = binary ? wilsonInterval(nPassed, scored.length) : tInterval(rewards);
 
   const byTask = new Map<string, { n: number; c: number }>();
-  for (const t of trials) {
+  for (const t of scored) {
     const e = byTask.get(t.task_name) ?? { n: 0, c: 0 };
     e.n++;
     if (t.passed) e.c++;
@@ -189,9 +196,9 @@ export function summarize(label: string, trials: readonly TrialResult[]): GroupS
     agent: first?.agent ?? label,
     model: first?.model ?? null,
     n_trials: n,
-    n_tasks: byTask.size,
+    n_tasks: new Set(trials.map((t) => t.task_name)).size,
     n_passed: nPassed,
-    pass_rate: n > 0 ? nPassed / n : null,
+    pass_rate: scored.length > 0 ? nPassed / scored.length : null,
     mean_reward: mean(rewards),
     reward_ci: ci ? { ...ci, method: binary ? "wilson" : "t" } : null,
     pass_at_k: passK,
@@ -233,7 +240,8 @@ export function summarize(label: string, trials: readonly TrialResult[]): GroupS
       total_argument_errors: argErrors,
     },
     exceptions: { count: sum(Object.values(exceptions)), by_type: exceptions },
-    n_unscored: trials.filter((t) => t.reward === null).length,
+    n_scored: scored.length,
+    n_unscored: n - scored.length,
     n_reduced_fidelity: trials.filter((t) => t.fidelity?.reduced).length,
   };
 }

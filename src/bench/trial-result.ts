@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isScoredOutcome } from "../core/verdict.ts";
 import type {
   HarborAgentInfo,
   HarborExceptionInfo,
@@ -61,6 +62,11 @@ export interface AgentResult {
 export type AgentKind = "oracle" | "nop" | "switchyard" | (string & {});
 
 /** An agent that calls a model (and so has tokens and a cost): anything but oracle and nop. */
+/** The verdict rule (src/core/verdict.ts): a reward was read and only the agent's own time limit interrupted it. */
+export function isScored(t: Pick<TrialResult, "reward" | "exception_info">): boolean {
+  return isScoredOutcome(t.reward, t.exception_info?.exception_type);
+}
+
 export function isModelAgent(agent: AgentKind): boolean {
   return agent !== "oracle" && agent !== "nop";
 }

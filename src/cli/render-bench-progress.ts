@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { JobEvent } from "../bench/job.ts";
-import { isModelAgent, type TrialResult } from "../bench/trial-result.ts";
+import { isModelAgent, isScored, type TrialResult } from "../bench/trial-result.ts";
 import { displayPath, shellCommand } from "./hints.ts";
 
 /**
@@ -135,13 +135,20 @@ export function createBenchProgress(opts: BenchProgressOptions): BenchProgress {
   };
 }
 
-/** `✓ task__oracle__1: passed (reward 1) · 12s`, `✗ …: failed (reward 0)`, `! …: AgentTimeoutError: …`. */
+/**
+ * `✓ task__oracle__1: passed (reward 1) · 12s`, `✗ …: failed (reward 0, agent timed out)`, and for a trial that did
+ * not really run `! …: EnvironmentSetupError: … (unscored)`.
+ */
 export function trialLine(r: TrialResult): string {
   const secs = duration(Date.parse(r.finished_at) - Date.parse(r.started_at));
-  if (r.exception_info) {
-    return `! ${r.trial_name}: ${r.exception_info.exception_type}: ${clip(r.exception_info.exception_message, 100)} · ${secs}`;
+  if (!isScored(r)) {
+    const why = r.exception_info
+      ? `${r.exception_info.exception_type}: ${clip(r.exception_info.exception_message, 100)}`
+      : "no reward";
+    return `! ${r.trial_name}: ${why} (unscored) · ${secs}`;
   }
-  return `${r.passed ? "✓" : "✗"} ${r.trial_name}: ${r.passed ? "passed" : "failed"} (reward ${r.reward ?? "none"}) · ${secs}`;
+  const cut = r.exception_info ? ", agent timed out" : "";
+  return `${r.passed ? "✓" : "✗"} ${r.trial_name}: ${r.passed ? "passed" : "failed"} (reward ${r.reward}${cut}) · ${secs}`;
 }
 
 export function duration(ms: number): string {

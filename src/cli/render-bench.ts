@@ -1,4 +1,4 @@
-import { isModelAgent, type TrialResult } from "../bench/trial-result.ts";
+import { isModelAgent, isScored, type TrialResult } from "../bench/trial-result.ts";
 import type { Config } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { BenchFlags } from "./commands/bench.ts";
@@ -177,9 +177,10 @@ export function renderSummary(
     ["agent", "trials", "passed", "failed", "errors (unscored)", "pass rate", "reduced", "cost"],
   ];
   for (const [key, ts] of groups) {
-    const passed = ts.filter((t) => t.passed).length;
-    const errors = ts.filter((t) => t.exception_info && t.reward === null).length;
-    const failed = ts.filter((t) => !t.passed && t.reward !== null).length;
+    const scored = ts.filter(isScored);
+    const passed = scored.filter((t) => t.passed).length;
+    const errors = ts.length - scored.length;
+    const failed = scored.length - passed;
     const reduced = ts.filter((t) => t.fidelity.reduced).length;
     const costs = ts.map((t) => t.agent_result?.cost_usd);
     const known = costs.filter((c): c is number => typeof c === "number").reduce((a, b) => a + b, 0);
@@ -193,7 +194,7 @@ export function renderSummary(
       String(passed),
       String(failed),
       String(errors),
-      `${((passed / Math.max(1, ts.length)) * 100).toFixed(1)}%`,
+      scored.length ? `${((passed / scored.length) * 100).toFixed(1)}%` : "–",
       String(reduced),
       cost,
     ]);
@@ -214,7 +215,7 @@ export function renderSummary(
       .map(
         (t) =>
           `  ${t.trial_name}: ${t.exception_info?.exception_type}: ${t.exception_info?.exception_message}` +
-          (t.reward === null ? " (unscored)" : ` (reward ${t.reward})`),
+          (isScored(t) ? ` (scored: reward ${t.reward})` : " (unscored)"),
       );
     if (errs.length > 10) detail.push(`  … and ${errs.length - 10} more (see result.json files)`);
     sections.push(`errors (infrastructure and agent errors, not reward 0):\n${detail.join("\n")}`);

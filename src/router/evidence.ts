@@ -1,3 +1,4 @@
+import { isScoredOutcome } from "../core/verdict.ts";
 import type { TrialRow } from "../ledger/results-store.ts";
 import { categoryToClass, type TaskClass } from "./classify.ts";
 
@@ -96,18 +97,26 @@ export interface EvidencePolicy {
 }
 
 export interface ExcludedEvidence {
-  kind: EvidenceKind;
+  /** "unscored" rows (trials that did not really run, src/core/verdict.ts) are never evidence, whatever the policy. */
+  kind: EvidenceKind | "unscored";
   why: string;
   trials: number;
   models: string[];
 }
 
-const WHY: Record<EvidenceKind, string> = {
+const WHY: Record<EvidenceKind | "unscored", string> = {
   loopback: "answered by a loopback endpoint (the mock server or a local model server), not a real one",
   reduced: "run in a reduced-fidelity environment (Dockerfile steps skipped or approximated)",
   "other-projects": "recorded for another project",
+  unscored: "did not really run (an infrastructure, provider or agent error): unscored, never evidence",
   unknown: "recorded without provenance (before the results store's v2 schema)",
 };
+
+/** A stored row's exception is "Type: message" (src/bench/record-trial.ts). */
+function isScoredRow(r: TrialRow): boolean {
+  const type = r.exception ? (r.exception.split(":", 1)[0] ?? r.exception) : null;
+  return isScoredOutcome(r.reward, type);
+}
 
 function kindOf(r: TrialRow, project: string | undefined): EvidenceKind[] {
   if (r.loopback === null || r.loopback === undefined || !r.fidelity) return ["unknown"];
@@ -120,7 +129,8 @@ function kindOf(r: TrialRow, project: string | undefined): EvidenceKind[] {
 
 /**
  * The comparable evidence: rows of real endpoints, full fidelity and this project, plus the kinds the policy
- * includes. Each left-out row is counted under the first of its kinds that is not included.
+ * includes. Each left-out row is counted under the first of its kinds that is not included. Unscored trials are
+ * left out whatever the policy: a trial that did not really run says nothing about the model.
  */
 export function comparableEvidence(
   rows: readonly TrialRow[],
@@ -129,9 +139,13 @@ export function comparableEvidence(
   const include = new Set(policy.include ?? []);
   const all = include.has("all");
   const kept: TrialRow[] = [];
-  const excluded = new Map<EvidenceKind, { trials: number; models: Set<string> }>();
+  const excluded = new Map<EvidenceKind | "unscored", { trials: number; models: Set<string> }>();
   for (const r of rows) {
-    const blocking = all ? undefined : kindOf(r, policy.project).find((k) => !include.has(k));
+    const blocking = !isScoredRow(r)
+      ? "unscored"
+      : all
+        ? undefined
+        : kindOf(r, policy.project).find((k) => !include.has(k));
     if (blocking === undefined) {
       kept.push(r);
       continue;
@@ -143,9 +157,11 @@ export function comparableEvidence(
   }
   return {
     rows: kept,
-    excluded: EVIDENCE_KINDS.filter((k) => excluded.has(k)).map((kind) => {
-      const e = excluded.get(kind);
-      return { kind, why: WHY[kind], trials: e?.trials ?? 0, models: [...(e?.models ?? [])].sort() };
-    }),
+    excluded: [...EVIDENCE_KINDS, "unscored" as const]
+      .filter((k) => excluded.has(k))
+      .map((kind) => {
+        const e = excluded.get(kind);
+        return { kind, why: WHY[kind], trials: e?.trials ?? 0, models: [...(e?.models ?? [])].sort() };
+      }),
   };
 }

@@ -3,7 +3,7 @@ import { basename, join, resolve, sep } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { loadJob } from "../bench/report.ts";
 import { groupLabel } from "../bench/stats.ts";
-import type { TrialResult } from "../bench/trial-result.ts";
+import { isScored, type TrialResult } from "../bench/trial-result.ts";
 import { ConfigError } from "../core/errors.ts";
 
 /**
@@ -68,7 +68,7 @@ export function loadTrials(job: JobEntry): { trials: ViewTrial[]; incomplete: st
     trials: trials.map((result) => ({
       result,
       group: groupLabel(result),
-      outcome: result.exception_info ? "error" : result.passed ? "passed" : "failed",
+      outcome: !isScored(result) ? "error" : result.passed ? "passed" : "failed",
     })),
     incomplete,
   };

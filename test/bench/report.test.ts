@@ -302,7 +302,10 @@ test("reports show per-trial fidelity notes and offline explanations, and keep u
   }
   const paths = await writeReports(job);
   const md = readFileSync(paths.markdown, "utf8");
-  assert.match(md, /1 trial\(s\) errored before a reward could be read: unscored, not reward 0/);
+  assert.match(
+    md,
+    /1 trial\(s\) did not really run \(an infrastructure, provider or agent error\): unscored, not reward 0, and left out of every rate/,
+  );
   assert.match(md, /1 trial\(s\) ran with reduced environment fidelity, 1 with a reward likely limited by the offline/);
   assert.match(
     md,

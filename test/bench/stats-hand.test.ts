@@ -64,7 +64,7 @@ test("pass@k is averaged per task and reported only for k every task reached", (
   close(even.pass_at_k["3"], 1);
 });
 
-test("an exception without a reward is a failure with reward 0 in the pass rate, the CI and the mean", () => {
+test("a trial that did not really run is left out of the pass rate, the CI and the mean; an agent timeout counts", () => {
   const crashed = run("b", 1, false, {
     reward: null,
     verifier_result: null,
@@ -77,13 +77,29 @@ test("an exception without a reward is a failure with reward 0 in the pass rate,
   });
   const s = summarize("m", [run("a", 1, true), run("a", 2, true), crashed]);
   assert.equal(s.n_passed, 2);
-  close(s.pass_rate, 2 / 3);
-  close(s.mean_reward, 2 / 3);
+  assert.equal(s.n_scored, 2);
+  assert.equal(s.n_unscored, 1);
+  close(s.pass_rate, 1);
+  close(s.mean_reward, 1);
   assert.equal(s.reward_ci?.method, "wilson");
-  close(s.reward_ci?.low, wilsonInterval(2, 3)?.low ?? Number.NaN);
+  close(s.reward_ci?.low, wilsonInterval(2, 2)?.low ?? Number.NaN);
   assert.equal(s.exceptions.count, 1);
-  // Partial credit switches to the t interval; the exception still weighs in as 0.
-  const partial = summarize("m", [run("a", 1, true), run("a", 2, false, { reward: 0.5 }), crashed]);
+  // A timed-out agent did run: the verifier's 0 stands and weighs in.
+  const timedOut = run("b", 1, false, {
+    reward: 0,
+    exception_info: {
+      exception_type: "AgentTimeoutError",
+      exception_message: "t",
+      exception_traceback: "",
+      occurred_at: "2026-01-01T00:00:00Z",
+    },
+  });
+  const t = summarize("m", [run("a", 1, true), run("a", 2, true), timedOut]);
+  assert.equal(t.n_scored, 3);
+  close(t.pass_rate, 2 / 3);
+  close(t.reward_ci?.low, wilsonInterval(2, 3)?.low ?? Number.NaN);
+  // Partial credit switches to the t interval over the scored trials only.
+  const partial = summarize("m", [run("a", 1, true), run("a", 2, false, { reward: 0.5 }), timedOut, crashed]);
   assert.equal(partial.reward_ci?.method, "t");
   // values 1, 0.5, 0: mean 0.5, s = 0.5, half = 4.303 · 0.5/√3 = 1.242 → clipped to [0, 1].
   assert.deepEqual(tInterval([1, 0.5, 0]), { low: 0, high: 1 });

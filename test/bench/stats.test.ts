@@ -71,12 +71,15 @@ test("group summary: pass rate, Wilson CI, pass@k, cost per solved, tokens, late
   assert.equal(s.n_trials, 4);
   assert.equal(s.n_tasks, 2);
   assert.equal(s.n_passed, 1);
-  assert.equal(s.pass_rate, 0.25);
-  assert.equal(s.mean_reward, 0.25);
+  // The timed-out trial has no reward (its verifier never wrote one): unscored, out of every rate.
+  assert.equal(s.n_scored, 3);
+  assert.equal(s.n_unscored, 1);
+  close(s.pass_rate, 1 / 3);
+  close(s.mean_reward, 1 / 3);
   assert.equal(s.reward_ci?.method, "wilson");
-  close(s.reward_ci?.low, wilsonInterval(1, 4)?.low ?? Number.NaN);
-  // task a: n=2, c=1 → pass@1 = 0.5, pass@2 = 1; task b: 0 → means 0.25 and 0.5
-  assert.deepEqual(s.pass_at_k, { "1": 0.25, "2": 0.5 });
+  close(s.reward_ci?.low, wilsonInterval(1, 3)?.low ?? Number.NaN);
+  // task a: n=2, c=1 → pass@1 = 0.5; task b: one scored attempt, c=0 → pass@1 = 0; k stops at 1
+  assert.deepEqual(s.pass_at_k, { "1": 0.25 });
   close(s.cost.total_usd, 0.1);
   close(s.cost.per_trial_usd, 0.025);
   close(s.cost.per_solved_usd, 0.1);
