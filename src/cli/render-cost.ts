@@ -60,9 +60,10 @@ function modelLines(models: ModelProjection[], perDay: number): string[] {
     ...models.map((m) => {
       const day = m.perDayUsd === null ? "unknown" : `${usd(m.perDayUsd)} a day`;
       const partial = m.complete ? "" : " (priced trials only)";
+      const unscored = m.unscored ? `, ${m.unscored} not scored` : "";
       return (
         `  ${m.model.padEnd(30)} ${m.tasks} task${m.tasks === 1 ? "" : "s"}, ${m.trials} trial${m.trials === 1 ? "" : "s"}, ` +
-        `${m.solved} solved  ${known(m.perTaskUsd, "per task")}  ${m.solved ? known(m.perSolvedUsd, "per solved task") : "nothing solved"}` +
+        `${m.solved} solved${unscored}  ${known(m.perTaskUsd, "per task")}  ${m.solved ? known(m.perSolvedUsd, "per solved task") : "nothing solved"}` +
         `  ${perDay} tasks a day ≈ ${day}${partial}`
       );
     }),

@@ -26,9 +26,12 @@ export interface ModelTaskCost {
   model: string;
   tasks: number;
   trials: number;
-  /** Trials that passed (reward ≥ 1). */
+  /** Scored trials that passed (reward ≥ 1). */
   solved: number;
-  /** Trials whose outcome could not be read (no reward): counted as not solved. */
+  /**
+   * Trials that are not scored (no reward, or an exception other than AgentTimeoutError; trial-facts.ts): not
+   * solved, but their cost still counts in per task and per solved task — the money was spent.
+   */
   unknownOutcome: number;
   unpricedTrials: number;
   /** Cost of the priced trials. */

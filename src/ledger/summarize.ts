@@ -43,6 +43,8 @@ export interface ModelProjection {
   tasks: number;
   trials: number;
   solved: number;
+  /** Trials not scored (no reward, or an exception other than AgentTimeoutError): not solved. */
+  unscored: number;
   perTaskUsd: number | null;
   perDayUsd: number | null;
   perSolvedUsd: number | null;
@@ -270,6 +272,7 @@ export function projectDaily(summary: CostSummary, tasksPerDay = 100): Projectio
             tasks: m.tasks,
             trials: m.trials,
             solved: m.solved,
+            unscored: m.unknownOutcome,
             perTaskUsd: m.perTaskUsd,
             perDayUsd: m.perTaskUsd === null ? null : m.perTaskUsd * tasksPerDay,
             perSolvedUsd: m.perSolvedUsd,

@@ -13,7 +13,12 @@ export interface TrialFacts {
   task: string;
   /** "provider/id"; for agents without a model (oracle, nop) the agent's name; undefined when nothing says. */
   model: string | undefined;
-  /** reward ≥ 1; undefined when no reward could be read (e.g. the trial failed before its verifier). */
+  /**
+   * reward ≥ 1 (or the side file's `passed`) for a scored trial; undefined when the trial is not scored: no finite
+   * reward could be read (e.g. it failed before its verifier) or it ended with an exception other than
+   * AgentTimeoutError.
+   * That is the bench's verdict rule: a timed-out agent's work is still verified and counts, any other error does not.
+   */
   passed: boolean | undefined;
   n_input_tokens?: number;
   n_cache_tokens?: number;
@@ -64,18 +69,30 @@ function rewardOf(data: Json, side: Json): number | undefined {
   return values.length === 1 ? values[0] : undefined;
 }
 
+/** Harbor's exception_info: null, or an ExceptionInfo whose exception_type names the error class. */
+function exceptionAllowsScore(data: Json): boolean {
+  if (data.exception_info === null || data.exception_info === undefined) return true;
+  return str(rec(data.exception_info).exception_type) === "AgentTimeoutError";
+}
+
+/** Passed or failed for a scored trial, undefined for one that is not scored (see TrialFacts.passed). */
+function verdictOf(data: Json, side: Json): boolean | undefined {
+  const reward = rewardOf(data, side);
+  if (reward === undefined || !exceptionAllowsScore(data)) return undefined;
+  const flag = typeof side.passed === "boolean" ? side.passed : data.passed;
+  return typeof flag === "boolean" ? flag : reward >= 1;
+}
+
 /** Parse one trial's result.json (and its side file). Throws a SyntaxError for a result.json that is not JSON. */
 export function readTrialFacts(trialDir: string, name: string): TrialFacts {
   const data = rec(JSON.parse(readFileSync(join(trialDir, "result.json"), "utf8")));
   const side = readJsonFile(join(trialDir, "switchyard.json")) ?? {};
   const agentResult = rec(data.agent_result);
   const pick = (k: string) => num(data[k]) ?? num(agentResult[k]);
-  const passedFlag = typeof side.passed === "boolean" ? side.passed : data.passed;
-  const reward = rewardOf(data, side);
   const facts: TrialFacts = {
     task: str(data.task_name) ?? name.split("__")[0] ?? name,
     model: modelOf(data, side),
-    passed: typeof passedFlag === "boolean" ? passedFlag : reward === undefined ? undefined : reward >= 1,
+    passed: verdictOf(data, side),
   };
   for (const k of ["n_input_tokens", "n_cache_tokens", "n_output_tokens", "cost_usd"] as const) {
     const v = pick(k);

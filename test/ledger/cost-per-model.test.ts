@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { renderCostSummary } from "../../src/cli/render-cost.ts";
 import { projectDaily, summarizeJob } from "../../src/ledger/summarize.ts";
 
 /**
@@ -18,7 +19,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 /** Both models' catalog price is $5 per 1M uncached input tokens: token counts that cost exactly `usd`. */
 const inputFor = (usd: number) => Math.round((usd / 5) * 1_000_000);
 
-function harborTrial(dir: string, t: { task: string; trial: number; cost: number; reward: number }) {
+function harborTrial(
+  dir: string,
+  t: { task: string; trial: number; cost: number; reward: number | null; exception?: string },
+) {
   const d = join(dir, `${t.task}__${t.trial}`);
   mkdirSync(d, { recursive: true });
   writeFileSync(
@@ -41,8 +45,10 @@ function harborTrial(dir: string, t: { task: string; trial: number; cost: number
         rollout_details: null,
         metadata: null,
       },
-      verifier_result: { rewards: { reward: t.reward } },
-      exception_info: null,
+      verifier_result: t.reward === null ? null : { rewards: { reward: t.reward } },
+      exception_info: t.exception
+        ? { exception_type: t.exception, exception_message: "x", exception_traceback: "", occurred_at: "" }
+        : null,
       started_at: "2026-11-20T10:00:00Z",
       finished_at: "2026-11-20T10:01:00Z",
     }),
@@ -148,5 +154,20 @@ describe("cost of a bench job: per model, per task, and per solved task", () => 
     assert.equal(s.perTaskUsd?.toFixed(2), "1.10", "(0.10 + 2.10) / 2, not 2.50 / 5");
     assert.equal(projectDaily(s, 100).perDayUsd?.toFixed(2), "110.00");
     assert.equal(s.byModelTask?.[0]?.perSolvedUsd?.toFixed(2), "0.50");
+  });
+
+  it("only scored trials are solved: an AgentTimeoutError with reward 1 counts, any other exception does not", () => {
+    const dir = join(root, "verdicts");
+    harborTrial(dir, { task: "a", trial: 1, cost: 1, reward: 1, exception: "AgentTimeoutError" });
+    harborTrial(dir, { task: "a", trial: 2, cost: 1, reward: 1, exception: "VerifierOutputParseError" });
+    harborTrial(dir, { task: "b", trial: 1, cost: 1, reward: null, exception: "AgentSetupError" });
+    harborTrial(dir, { task: "b", trial: 2, cost: 1, reward: 0 });
+    const m = summarizeJob(dir).byModelTask?.[0];
+    assert.ok(m, "one model");
+    assert.deepEqual([m.trials, m.solved, m.unknownOutcome], [4, 1, 2]);
+    assert.equal(m.perSolvedUsd?.toFixed(2), "4.00", "every trial's cost over the one scored pass");
+    assert.equal(m.perTaskUsd?.toFixed(2), "1.00", "unscored trials still cost money");
+    const text = renderCostSummary(summarizeJob(dir), 100);
+    assert.match(text, /4 trials, 1 solved, 2 not scored +per task \$1\.00 +per solved task \$4\.00/);
   });
 });
