@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isScoredOutcome } from "../core/verdict.ts";
 
 /**
  * What cost accounting needs from one bench trial folder, read from any layout a job folder can hold:
@@ -17,7 +18,8 @@ export interface TrialFacts {
    * reward ≥ 1 (or the side file's `passed`) for a scored trial; undefined when the trial is not scored: no finite
    * reward could be read (e.g. it failed before its verifier) or it ended with an exception other than
    * AgentTimeoutError.
-   * That is the bench's verdict rule: a timed-out agent's work is still verified and counts, any other error does not.
+   * That is the bench's verdict rule (core/verdict.ts): a timed-out agent's work is verified and counts, any other
+   * error does not.
    */
   passed: boolean | undefined;
   n_input_tokens?: number;
@@ -69,16 +71,13 @@ function rewardOf(data: Json, side: Json): number | undefined {
   return values.length === 1 ? values[0] : undefined;
 }
 
-/** Harbor's exception_info: null, or an ExceptionInfo whose exception_type names the error class. */
-function exceptionAllowsScore(data: Json): boolean {
-  if (data.exception_info === null || data.exception_info === undefined) return true;
-  return str(rec(data.exception_info).exception_type) === "AgentTimeoutError";
-}
-
 /** Passed or failed for a scored trial, undefined for one that is not scored (see TrialFacts.passed). */
 function verdictOf(data: Json, side: Json): boolean | undefined {
   const reward = rewardOf(data, side);
-  if (reward === undefined || !exceptionAllowsScore(data)) return undefined;
+  // An exception_info without a readable exception_type is still an exception.
+  const info = data.exception_info;
+  const exceptionType = info === null || info === undefined ? undefined : (str(rec(info).exception_type) ?? "unknown");
+  if (reward === undefined || !isScoredOutcome(reward, exceptionType)) return undefined;
   const flag = typeof side.passed === "boolean" ? side.passed : data.passed;
   return typeof flag === "boolean" ? flag : reward >= 1;
 }
