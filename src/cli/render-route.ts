@@ -74,11 +74,12 @@ export function renderDecision(
     if (chain.length > 1) out.push(`  fallbacks: ${chain.slice(1).join(" → ")}`);
     return `${out.join("\n")}\n`;
   }
-  out.push("", "Task class scores:");
+  out.push("", "Task class scores (classifier probability; what pushed the task towards the class):");
   const cls = d.classification;
   for (const k of [...TASK_CLASSES].sort((a, b) => cls.scores[b] - cls.scores[a])) {
-    const cues = cls.cues[k].length ? `  cues: ${cls.cues[k].map((c) => `"${c}"`).join(", ")}` : "";
-    out.push(`  ${k.padEnd(13)} ${String(cls.scores[k]).padStart(3)}${cues}`);
+    // Cues of classes the model all but ruled out are noise.
+    const cues = cls.cues[k].length && cls.scores[k] >= 0.01 ? `  ${cls.cues[k].join(", ")}` : "";
+    out.push(`  ${k.padEnd(13)} ${cls.scores[k].toFixed(2)}${cues}`);
   }
   out.push("", "Strategies (in order: explicit, evidence, rules, default):");
   for (const v of d.verdicts) out.push(`  ${v.decided ? "✓" : "·"} ${v.strategy.padEnd(9)} ${v.note}`);

@@ -1,7 +1,13 @@
+import { readFileSync } from "node:fs";
+import { describeFeature, extractFeatures } from "./features.ts";
+
 /**
- * Task classification for the router's rules. Each class has weighted cues (regular expressions over the task
- * text); the class with the highest score wins, ties broken by the order of TASK_CLASSES. No cue at all means
- * "terminal" (a Terminal-Bench-style task run in a shell is the common case).
+ * Task classification for the router's rules: a small softmax-regression classifier shipped with the package
+ * (classifier-model.json, trained by scripts/train-router.ts from bench/data/router-train.jsonl; nothing is
+ * downloaded or trained at run time). Its features (features.ts) are hand-written cue groups — every GUI widget
+ * name, "the whole repository", a question opener … — and word stems; the groups carry the classes to phrasings
+ * the training set never saw. A text with no feature the model knows is "terminal" with margin 0 (the rules
+ * strategy then passes). bench/router-accuracy.ts measures it on a held-out set.
  */
 
 export const TASK_CLASSES = ["patch", "gui", "long_context", "terminal", "knowledge"] as const;
@@ -9,102 +15,67 @@ export type TaskClass = (typeof TASK_CLASSES)[number];
 
 export interface Classification {
   taskClass: TaskClass;
+  /** The model's probability per class (0..1, summing to 1; all 0 when no known feature fired). */
   scores: Record<TaskClass, number>;
-  /** The text each class matched, for `route --explain`. */
+  /** What pushed the text towards each class, strongest first (for `route --explain`). */
   cues: Record<TaskClass, string[]>;
-  /** Winner's share of the total score (0..1); 0 when nothing matched. */
+  /** The winner's probability (0..1); 0 when nothing the model knows matched. */
   margin: number;
 }
 
-interface Cue {
-  re: RegExp;
-  weight: number;
+interface ClassifierModel {
+  classes: TaskClass[];
+  bias: number[];
+  weights: Record<string, number[]>;
 }
 
-const c = (re: RegExp, weight = 1): Cue => ({ re, weight });
+let cached: ClassifierModel | undefined;
 
-/** Cues per class. Weights: 3 = nearly decisive, 2 = strong, 1 = suggestive. */
-const CUES: Record<TaskClass, Cue[]> = {
-  patch: [
-    c(/\b(fix|patch|resolve)\b[^.]{0,40}\b(bug|issue|regression|crash|exception|error|failing tests?|typo)\b/i, 3),
-    c(/\b(failing|broken|flaky) (unit |integration )?tests?\b/i, 2),
-    c(/\b(tests?|npm test|pytest|go test|cargo test)\b[^.]{0,60}\b(fails?|failing)\b/i, 2),
-    c(/\bfix\s+`[^`\n]+`/i, 2),
-    c(/\bcodebase\b/i, 1),
-    c(/\bpull request|\bPR\b|\bgithub issue\b|\bissue #?\d+/i, 2),
-    c(/\b(refactor|rename|implement)\b/i, 2),
-    c(
-      /\badd(s|ing)? (a|an|the|new)\b[^.]{0,30}\b(method|function|parameter|option|flag|endpoint|field|class|argument|test)\b/i,
-      2,
-    ),
-    c(/\b(diff|apply[_ ]patch|code review|unit tests?|regression)\b/i, 1),
-    c(/\b[\w./-]+\.(py|ts|tsx|js|jsx|go|rs|java|rb|c|cc|cpp|h|hpp|cs|kt|swift|php|scala)\b/i, 1),
-    c(/\b(stack ?trace|traceback|TypeError|NullPointerException|segfault)\b/i, 2),
-    c(/\bfunctions?\b|\bclass(es)?\b|\bmodule\b|\bendpoint\b/i, 1),
-  ],
-  gui: [
-    c(/\b(click|double-click|drag|scroll|hover)\b/i, 2),
-    c(/\b(browser|web ?page|website|chromium|chrome|firefox|playwright|selenium)\b/i, 2),
-    c(/\b(screenshot|screen|desktop|window|gui|graphical|mouse|keyboard shortcut)\b/i, 2),
-    c(/\b(fill (in|out) the form|log ?in to the (site|web)|navigate to|open the (app|page|site))\b/i, 2),
-    c(/\b(button|dropdown|menu|dialog|checkbox|text field|tab)\b/i, 1),
-    c(/\b(computer use|xdotool|xvfb|vnc)\b/i, 3),
-  ],
-  long_context: [
-    c(/\b(entire|whole|full) (code ?base|repo(sitory)?|monorepo|project|log|book|document|history)\b/i, 2),
-    c(/\b(\d{3,}(,\d{3})*|\d+(\.\d+)?\s?[km]) (files|lines|pages|tokens|documents|log lines)\b/i, 3),
-    c(
-      /\b(large|huge|massive|giant|long) (code ?base|repo(sitory)?|log( file)?s?|documents?|files?|transcripts?|pdfs?|dumps?)\b/i,
-      2,
-    ),
-    c(/\b(across|over) (all|every|the whole)\b[^.]{0,30}\b(files|modules|services|packages|repos)\b/i, 2),
-    c(/\b(summari[sz]e|read through|go through|analy[sz]e)\b[^.]{0,40}\b(all|every|entire|whole)\b/i, 2),
-    c(/\b(1m|million)[- ]token|\blong[- ]context\b/i, 3),
-  ],
-  terminal: [
-    c(/\b(install|configure|compile|build|deploy|set up|setup)\b/i, 1),
-    c(/\bgit (bisect|log|commit|history|branch|reflog)\b|\bcommit hash\b|\b(the|a) (git )?repository\b/i, 2),
-    c(/\b(shell|bash|terminal|command line|cli|cron|systemd|daemon|service|ssh|docker|container)\b/i, 2),
-    c(/\b(apt(-get)?|pip|npm|yarn|cargo|make|cmake|gcc|git|curl|wget|tar|grep|sed|awk|chmod|iptables|nginx)\b/i, 1),
-    c(/\b(server|port \d+|process|permissions?|disk|file ?system|environment variable|PATH)\b/i, 1),
-    c(/\b(dataset|csv|parquet|sqlite|database|train(ing)? (a )?model|benchmark)\b/i, 1),
-    c(/\b(\/app|\/tmp|\/etc|\/var|\/usr)\b|(^|\s)\/[\w.-]+\/[\w./-]+/i, 1),
-    c(/\b(recover|decrypt|crack|extract|convert)\b/i, 1),
-    c(/\b(scrape|crawl|mirror|download)\b/i, 1),
-  ],
-  knowledge: [
-    c(/^\s*(what|why|how|when|which|who|is|are|does|do|can|should|explain|describe)\b[^?]*\?\s*$/i, 3),
-    c(/\b(explain|what is|what are|what does|why does|why is|difference between|versus|pros and cons)\b/i, 2),
-    c(/\b(best practices?|recommend(ation)?s?|trade-?offs?|overview|tutorial|documentation says)\b/i, 1),
-    c(/\?\s*$/, 1),
-  ],
-};
+function model(): ClassifierModel {
+  cached ??= JSON.parse(readFileSync(new URL("./classifier-model.json", import.meta.url), "utf8")) as ClassifierModel;
+  return cached;
+}
+
+/** How many cues per class `--explain` shows. */
+const CUES_SHOWN = 4;
+
+function perClass<T>(f: (k: TaskClass) => T): Record<TaskClass, T> {
+  return Object.fromEntries(TASK_CLASSES.map((k) => [k, f(k)])) as Record<TaskClass, T>;
+}
 
 export function classifyTask(text: string): Classification {
-  const scores = Object.fromEntries(TASK_CLASSES.map((k) => [k, 0])) as Record<TaskClass, number>;
-  const cues = Object.fromEntries(TASK_CLASSES.map((k) => [k, [] as string[]])) as Record<TaskClass, string[]>;
-  for (const k of TASK_CLASSES) {
-    for (const cue of CUES[k]) {
-      const m = cue.re.exec(text);
-      if (!m) continue;
-      scores[k] += cue.weight;
-      cues[k].push(m[0].trim().slice(0, 60));
-    }
+  const m = model();
+  const index = (k: TaskClass) => m.classes.indexOf(k);
+  const known = [...extractFeatures(text)].filter(([f]) => m.weights[f] !== undefined);
+  if (known.length === 0) {
+    return { taskClass: "terminal", scores: perClass(() => 0), cues: perClass(() => []), margin: 0 };
   }
-  // A question that also names code to change is a change request phrased as a question ("can you fix …?").
-  if (scores.patch >= 3 || scores.terminal >= 3 || scores.gui >= 3)
-    scores.knowledge = Math.max(0, scores.knowledge - 3);
+  const z = [...m.bias];
+  for (const [f] of known) {
+    m.weights[f]!.forEach((w, k) => {
+      z[k]! += w;
+    });
+  }
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  const p = perClass((k) => e[index(k)]! / sum);
+  // A feature's pull towards a class: its weight there minus its mean weight over all classes.
+  const cues = perClass((k) =>
+    known
+      .map(([f, matched]) => {
+        const w = m.weights[f]!;
+        return { text: describeFeature(f, matched), pull: w[index(k)]! - w.reduce((a, b) => a + b, 0) / w.length };
+      })
+      .filter((c) => c.pull > 0.05)
+      .sort((a, b) => b.pull - a.pull)
+      .slice(0, CUES_SHOWN)
+      .map((c) => c.text),
+  );
   let best: TaskClass = "terminal";
-  let bestScore = 0;
-  let total = 0;
-  for (const k of TASK_CLASSES) {
-    total += scores[k];
-    if (scores[k] > bestScore) {
-      best = k;
-      bestScore = scores[k];
-    }
-  }
-  return { taskClass: best, scores, cues, margin: total > 0 ? bestScore / total : 0 };
+  for (const k of TASK_CLASSES) if (p[k] > p[best]) best = k;
+  const scores = perClass((k) => Math.round(p[k] * 1000) / 1000);
+  return { taskClass: best, scores, cues, margin: Math.round(p[best] * 1000) / 1000 };
 }
 
 /**

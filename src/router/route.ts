@@ -21,8 +21,8 @@ export interface Decision {
   strategy: StrategyName;
   taskClass: TaskClass;
   /**
-   * 0..1: explicit 1; evidence = the winner's Wilson lower bound; rules = the classification margin × cue strength
-   * (score/4, at most 1) × 0.9; default 0.2.
+   * 0..1: explicit 1; evidence = the winner's Wilson lower bound; rules = the classifier's probability for the
+   * class × 0.9; default 0.2.
    */
   confidence: number;
   reasons: string[];
@@ -155,7 +155,7 @@ function leftOut(excluded: readonly ExcludedEvidence[] | undefined): string {
 }
 
 function rules(ctx: Ctx): Verdict {
-  if (ctx.cls.margin === 0) return { note: "no class cue matched the task text" };
+  if (ctx.cls.margin === 0) return { note: "nothing in the task text matched what the classifier knows" };
   const rs = rulesOf(ctx.opts.config);
   const k = ctx.cls.taskClass;
   const fromConfig = k in ctx.opts.config.router.rules;
@@ -163,9 +163,9 @@ function rules(ctx: Ctx): Verdict {
   return {
     model,
     strategy: "rules",
-    confidence: Math.round(ctx.cls.margin * Math.min(1, ctx.cls.scores[k] / 4) * 90) / 100,
+    confidence: Math.round(ctx.cls.margin * 90) / 100,
     reasons: [
-      `task class ${k} (cues: ${ctx.cls.cues[k].map((c) => `"${c}"`).join(", ")})`,
+      `task class ${k} (p ${ctx.cls.margin.toFixed(2)}; cues: ${ctx.cls.cues[k].join(", ")})`,
       fromConfig ? `config router.rules.${k} = ${rs[k]}` : `built-in rule: ${k} → ${rs[k]} (${RULE_WHY[k]})`,
     ],
   };

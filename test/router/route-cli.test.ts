@@ -58,7 +58,7 @@ test("route --explain shows scores, every strategy's verdict, evidence and the f
   const r = cli(db, "route", "Install nginx and serve /app/site on port 8080", "--explain");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^openai\/gpt-5\.5 {2}\(evidence; class terminal/);
-  assert.match(r.stdout, /Task class scores:\n {2}terminal/);
+  assert.match(r.stdout, /Task class scores \(classifier probability[^\n]*\n {2}terminal/);
   assert.match(r.stdout, /✓ evidence/);
   assert.match(r.stdout, /· rules +skipped/);
   assert.match(r.stdout, /openai\/gpt-5\.5 +5\/6 passed, 95% CI \[0\.44, 0\.97\]/);
