@@ -38,6 +38,8 @@ export interface RunEnvironment {
   transformHistory?: (messages: readonly Message[]) => Message[];
   /** MCP tools in `tools`: their definitions' token cost and annotations (for the approval policy). */
   mcp?: { tools: number; tokens: number; hints: Record<string, McpHints> };
+  /** Appended to the system prompt (e.g. the computer tool's screen size and how to use it). */
+  systemNote?: string;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,8 @@ export interface RunEnvironment {
 export interface RunExtras {
   /** `--computer desktop|browser`. */
   computer?: "desktop" | "browser";
+  /** The browser's start page (`--url`, a spec's `computer_url`, config `computer.url`). */
+  computerUrl?: string;
   /** `--mcp-config`: absolute path of the file, re-read on resume (a missing file is a usage error). */
   mcpConfig?: string;
   /** `--network allow=HOST,...`: the egress allowlist (the sandbox stays network-off but for these hosts). */
@@ -155,7 +159,9 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
   const system = buildSystemPrompt({
     workdir: environment.sandbox.workdir,
     instructions: readProjectInstructions(workspace),
-    ...(opts.systemExtra ? { extra: opts.systemExtra } : {}),
+    ...(opts.systemExtra || environment.systemNote
+      ? { extra: [opts.systemExtra, environment.systemNote].filter(Boolean).join("\n\n") }
+      : {}),
   });
   const meta: RunMeta = {
     runId,

@@ -102,6 +102,9 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
     const toolList = tools.createDefaultTools();
     const baseTools = {
       tools: toolList,
+      // With the desktop, withComputer wraps the sandbox so that bash gets DISPLAY.
+      sandbox: sandbox as import("../core/sandbox.ts").Sandbox,
+      systemNote: undefined as string | undefined,
       close: async () => {
         await Promise.all(toolList.map((t) => t.close?.().catch(() => {})));
       },
@@ -131,6 +134,8 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       tools: runTools,
       definitions,
       transformHistory,
+      sandbox: toolSandbox,
+      systemNote,
       close: closeTools,
     } = computer
       ? await (await import("../tools/computer-environment.ts")).withComputer(
@@ -148,7 +153,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       writer.append(body, step);
       stats.add(body);
     };
-    const system = buildSystemPrompt({ workdir: trialEnv.workdir });
+    const system = buildSystemPrompt({ workdir: trialEnv.workdir, ...(systemNote ? { extra: systemNote } : {}) });
     emit(
       {
         type: "run_started",
@@ -166,7 +171,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       const final = await runLoop({
         client,
         tools: runTools,
-        toolContext: { sandbox, signal: signal ?? new AbortController().signal, runDir },
+        toolContext: { sandbox: toolSandbox, signal: signal ?? new AbortController().signal, runDir },
         system,
         task: task.instruction,
         limits: {

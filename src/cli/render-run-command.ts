@@ -59,7 +59,9 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
       ...(spec.maxSteps !== undefined ? { maxSteps: spec.maxSteps } : {}),
       ...(spec.budgetUsd !== undefined ? { budgetUsd: spec.budgetUsd } : {}),
     };
+    if (!extras.computer && spec.computer) extras.computer = spec.computer;
   }
+  await startPage(extras, flags.url, spec, config);
   const sandbox = choice("--sandbox", flags.sandbox ?? config.run.sandbox, ["bwrap", "host"] as const);
   const approval = choice("--approval", flags.approval ?? config.policy.approval, [
     "never",
@@ -207,6 +209,39 @@ async function withMcpConfig(config: Config, extras: RunExtras, runId?: string):
   return { ...config, mcpServers: { ...config.mcpServers, ...loadMcpConfigFile(file) } };
 }
 
+/**
+ * The browser's start page: --url > the spec's computer_url > config computer.url, as an address bar reads it
+ * (`localhost:3000` → http://localhost:3000). Only for the browser; a bad address is a usage error.
+ */
+async function startPage(
+  extras: RunExtras,
+  flag: string | undefined,
+  spec: { computerUrl?: string; file: string } | undefined,
+  config: Config,
+): Promise<void> {
+  const [raw, field, file] =
+    flag !== undefined
+      ? [flag, "--url", undefined]
+      : spec?.computerUrl !== undefined
+        ? [spec.computerUrl, "computer_url", spec.file]
+        : [config.computer.url, "computer.url", undefined];
+  if (raw === undefined) return;
+  if (extras.computer !== "browser") {
+    if (flag === undefined) return;
+    throw new ConfigError("--url needs --computer browser", { field: "--url", hint: "add --computer browser" });
+  }
+  const { addressToUrl } = await import("../computer/address-bar.ts");
+  const url = addressToUrl(raw);
+  if (!url) {
+    throw new ConfigError(`${file ? `${file}: ` : ""}${field}: "${raw}" is not an address`, {
+      field,
+      ...(file ? { file } : {}),
+      hint: "give a URL such as http://127.0.0.1:8000/ or an absolute file path",
+    });
+  }
+  extras.computerUrl = url;
+}
+
 /** The default environment, plus the computer tool (sized by config `computer`) when the run has one. */
 /** `--network allow=HOST,...` → the allowlist (validated: a bad entry is a usage error naming it). */
 function networkAllowOf(flag: boolean | string | undefined): Pick<RunExtras, "networkAllow"> {
@@ -239,6 +274,7 @@ async function environmentFor(extras: RunExtras, config: Config): Promise<Enviro
     width: config.computer.width,
     height: config.computer.height,
     keepScreenshots: config.computer.keep_screenshots,
+    ...(extras.computerUrl ? { url: extras.computerUrl } : {}),
   });
 }
 

@@ -2,13 +2,16 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ConfigError } from "../core/errors.ts";
 import type { Point } from "./actions.ts";
 import { PIXELS_PER_NOTCH } from "./actions.ts";
+import { addressToUrl, createAddressBar } from "./address-bar.ts";
 import type { ComputerBackend, PerformedAction } from "./backend.ts";
 import { requireExecutable, sleep } from "./backend.ts";
 
 /**
  * The browser backend: playwright-core driving Debian's chromium, headless, one page whose viewport is the display.
  * Offline runs block every request that is not to a loopback address (the sandbox's network rule); the page
- * itself stays reachable to the caller for DOM checks (`page`).
+ * itself stays reachable to the caller for DOM checks (`page`). There is no browser UI, so the backend supplies the
+ * keyboard's: an address bar (ctrl+L / alt+D / F6, see address-bar.ts), alt+Left/Right for history, F5 / ctrl+R to
+ * reload; `navigate` does the same for the navigate tool.
  */
 export interface BrowserOptions {
   width: number;
@@ -28,6 +31,13 @@ export interface BrowserBackend extends ComputerBackend {
   /** The active page (the newest one when the page opened others), for DOM checks. */
   readonly page: Page;
   readonly context: BrowserContext;
+  /**
+   * Open an address (as typed in an address bar: see addressToUrl) or go back/forward/reload. A page that fails to
+   * load shows the browser's error page; the reason comes back as `error`, nothing is thrown.
+   */
+  navigate(
+    to: string | { action: "back" | "forward" | "reload" },
+  ): Promise<{ url: string; title: string; error?: string }>;
 }
 
 export const CHROMIUM_ARGS = [
@@ -116,6 +126,26 @@ export async function startBrowser(opts: BrowserOptions): Promise<BrowserBackend
     });
   });
   if (opts.url) await page.goto(opts.url, { timeout, waitUntil: "load" });
+  const goto = async (url: string): Promise<string | undefined> => {
+    try {
+      await page.goto(url, { timeout, waitUntil: "load" });
+      return undefined;
+    } catch (err) {
+      return (err as Error).message.split("\n")[0]?.replace(/^page\.goto: /, "");
+    }
+  };
+  const bar = createAddressBar({ page: () => page, navigate: async (url) => void (await goto(url)) });
+  /** Browser shortcuts a headless page does not have: history and reload. */
+  const browserKey = async (combo: string[]): Promise<boolean> => {
+    const name = combo.join("+").toLowerCase();
+    const history = { "alt+left": "back", "alt+right": "forward", f5: "reload", "ctrl+r": "reload" } as const;
+    const action = history[name as keyof typeof history];
+    if (!action) return false;
+    await (action === "back" ? page.goBack() : action === "forward" ? page.goForward() : page.reload()).catch(
+      () => null,
+    );
+    return true;
+  };
   let cursor: Point = { x: 0, y: 0 };
   const moveTo = async (p: Point | undefined) => {
     if (!p) return;
@@ -140,7 +170,25 @@ export async function startBrowser(opts: BrowserOptions): Promise<BrowserBackend
       return page;
     },
     context,
+    async navigate(to) {
+      await bar.close();
+      let error: string | undefined;
+      if (typeof to === "string") {
+        const url = addressToUrl(to);
+        error = url ? await goto(url) : `"${to}" is not an address (give a URL such as http://127.0.0.1:8000/)`;
+      } else {
+        const go = to.action === "back" ? page.goBack() : to.action === "forward" ? page.goForward() : page.reload();
+        error = await go.then(
+          () => undefined,
+          (e: Error) => e.message.split("\n")[0],
+        );
+      }
+      const title = await page.title().catch(() => "");
+      return { url: page.url(), title, ...(error ? { error } : {}) };
+    },
     async perform(a: PerformedAction, signal?: AbortSignal) {
+      // A pointer action on the page closes the address bar, as a click outside the omnibox does.
+      if (bar.isOpen && ["click", "drag", "mouse_down", "scroll"].includes(a.type)) await bar.close();
       switch (a.type) {
         case "click":
           await moveTo(a.at);
@@ -177,10 +225,14 @@ export async function startBrowser(opts: BrowserOptions): Promise<BrowserBackend
           return;
         }
         case "type":
+          if (await bar.type(a.text)) return;
           await page.keyboard.type(a.text, { delay: 5 });
           return;
         case "key":
-          for (const combo of a.combos) await page.keyboard.press(combo.map(playwrightKey).join("+"));
+          for (const combo of a.combos) {
+            if ((await bar.key(combo)) || (await browserKey(combo))) continue;
+            await page.keyboard.press(combo.map(playwrightKey).join("+"));
+          }
           return;
         case "hold_key":
           await hold(a.keys, () => sleep(a.durationMs, signal));

@@ -159,6 +159,8 @@ export const ConfigSchema = z.strictObject({
       width: z.number().int().positive().default(1280),
       height: z.number().int().positive().default(800),
       keep_screenshots: z.number().int().nonnegative().default(3),
+      /** The browser's start page when a run gives no --url (and its spec no computer_url). */
+      url: z.string().min(1).optional(),
     })
     .default({ width: 1280, height: 800, keep_screenshots: 3 }),
   mcpServers: z.record(z.string(), McpServerSchema).default({}),

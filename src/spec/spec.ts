@@ -29,6 +29,9 @@ export const SpecFrontMatterSchema = z.strictObject({
   model: z.string().min(1).optional(),
   budget_usd: z.number().positive().optional(),
   max_steps: z.number().int().positive().optional(),
+  /** The computer tool the task needs (like `--computer`), and the browser's start page (like `--url`). */
+  computer: z.enum(["desktop", "browser"]).optional(),
+  computer_url: z.string().min(1).optional(),
 });
 
 /** What each field expects, for error messages. */
@@ -44,6 +47,8 @@ const EXPECTS: Record<string, string> = {
   model: 'a model ref such as "openai/gpt-5.5"',
   budget_usd: "a positive number of dollars, e.g. 2.5",
   max_steps: "a positive integer, e.g. 40",
+  computer: '"desktop" or "browser"',
+  computer_url: 'a URL or an absolute path, e.g. "http://127.0.0.1:8000/"',
 };
 
 export interface Checkpoint {
@@ -66,6 +71,8 @@ export interface TaskSpec {
   model?: string;
   budgetUsd?: number;
   maxSteps?: number;
+  computer?: "desktop" | "browser";
+  computerUrl?: string;
   /** The task text (the Markdown body). */
   body: string;
 }
@@ -136,6 +143,8 @@ export function parseSpec(data: unknown, body: string, file: string): TaskSpec {
   if (fm.model !== undefined) spec.model = fm.model;
   if (fm.budget_usd !== undefined) spec.budgetUsd = fm.budget_usd;
   if (fm.max_steps !== undefined) spec.maxSteps = fm.max_steps;
+  if (fm.computer !== undefined) spec.computer = fm.computer;
+  if (fm.computer_url !== undefined) spec.computerUrl = fm.computer_url;
   if (!body) {
     throw specError(file, "body", "the task text is empty", "write the task below the closing --- of the front matter");
   }

@@ -44,10 +44,25 @@ export interface ComputerTool extends Tool<ComputerArgs> {
   readonly scaling: Scaling;
   /** Start the backend now (a pre-flight check before the run); later calls reuse it. */
   start(sandbox: Sandbox): Promise<ComputerBackend>;
+  /** The backend for a tool call: started on first use; a backend that cannot start ends the run (FatalToolError). */
+  backendFor(ctx: ToolContext): Promise<ComputerBackend>;
+  /** A screenshot of the running backend as the model sees it (scaled), counted in `tally`. */
+  capture(): Promise<{ image: ImagePart; info: ScreenshotInfo }>;
   /** The running backend, if started. */
   readonly backend: ComputerBackend | undefined;
   /** Screenshots taken so far. */
   readonly tally: ScreenshotTally;
+}
+
+/**
+ * What the model is told about the screen, in the tool description and the system prompt: its size in the
+ * screenshots' pixels, and how to reach things — the desktop is the bash tool's X display, the browser has an
+ * address bar and the navigate tool.
+ */
+export function screenNote(backend: "desktop" | "browser", width: number, height: number): string {
+  return backend === "desktop"
+    ? `The screen is a ${width}×${height} Linux desktop (an X display with a window manager). The bash tool's DISPLAY points at it: a GUI program you start from bash in the background (e.g. \`xterm &\`) appears on the screen.`
+    : `The screen is a ${width}×${height} web browser showing one page. To open an address press ctrl+L, type it and press Enter, or use the navigate tool; alt+Left goes back.`;
 }
 
 interface SafetyCheck {
@@ -135,6 +150,17 @@ export function createComputerTool(opts: ComputerToolOptions): ComputerTool {
     return { image, info };
   };
 
+  const backendFor = async (ctx: ToolContext): Promise<ComputerBackend> => {
+    try {
+      return await start(ctx.sandbox);
+    } catch (err) {
+      const hint = err instanceof ConfigError && err.hint ? ` (${err.hint})` : "";
+      throw new FatalToolError(`computer: the ${opts.backend} backend failed to start: ${errorMessage(err)}${hint}`, {
+        cause: err,
+      });
+    }
+  };
+
   const native: NativeToolSpec[] = [
     {
       kind: "openai.computer",
@@ -147,12 +173,17 @@ export function createComputerTool(opts: ComputerToolOptions): ComputerTool {
 
   return {
     name: "computer",
-    description: DESCRIPTION,
+    description: `${DESCRIPTION} ${screenNote(opts.backend, scaling.imageWidth, scaling.imageHeight)}`,
     schema: ComputerArgsSchema,
     native,
     keepScreenshots: opts.keepScreenshots,
     scaling,
     start,
+    backendFor,
+    async capture() {
+      if (!backend) throw new ToolError("the computer has not started yet");
+      return capture(backend);
+    },
     get backend() {
       return backend;
     },
@@ -177,15 +208,7 @@ export function createComputerTool(opts: ComputerToolOptions): ComputerTool {
         }
       }
       const actions: ComputerAction[] = args.actions.map((a) => scaleAction(scaling, toAction(a)));
-      let b: ComputerBackend;
-      try {
-        b = await start(ctx.sandbox);
-      } catch (err) {
-        const hint = err instanceof ConfigError && err.hint ? ` (${err.hint})` : "";
-        throw new FatalToolError(`computer: the ${opts.backend} backend failed to start: ${errorMessage(err)}${hint}`, {
-          cause: err,
-        });
-      }
+      const b = await backendFor(ctx);
       const texts: TextPart[] = [];
       let zoom: [number, number, number, number] | undefined;
       let acted = false;

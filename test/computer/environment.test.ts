@@ -18,8 +18,11 @@ it("withComputer adds the computer tool with native specs, the screenshot transf
   assert.equal(env.extra, "kept");
   assert.deepEqual(
     env.tools.map((t) => t.name),
-    ["computer"],
+    ["computer", "navigate"],
+    "the browser gets the navigate tool beside the computer tool",
   );
+  assert.match(env.systemNote, /1280×800 web browser/);
+  assert.match(env.definitions?.find((d) => d.name === "computer")?.description ?? "", /ctrl\+L/);
   const def = env.definitions?.find((d) => d.name === "computer");
   assert.deepEqual(def?.native, [
     { kind: "openai.computer", displayWidth: 1280, displayHeight: 800, environment: "browser" },
@@ -43,4 +46,16 @@ it("withComputer adds the computer tool with native specs, the screenshot transf
   assert.equal(JSON.stringify(out[1]).includes('"data":"b"'), true);
   await env.close();
   assert.equal(closed, 1);
+});
+
+it("addresses are read as an address bar reads them", async () => {
+  const { addressToUrl } = await import("../../src/computer/address-bar.ts");
+  assert.equal(addressToUrl("localhost:3000/x"), "http://localhost:3000/x");
+  assert.equal(addressToUrl("127.0.0.1:8080"), "http://127.0.0.1:8080");
+  assert.equal(addressToUrl("example.com/a"), "https://example.com/a");
+  assert.equal(addressToUrl("http://127.0.0.1/"), "http://127.0.0.1/");
+  assert.equal(addressToUrl("/app/site/index.html"), "file:///app/site/index.html");
+  assert.equal(addressToUrl("about:blank"), "about:blank");
+  assert.equal(addressToUrl("what is this"), undefined);
+  assert.equal(addressToUrl(""), undefined);
 });

@@ -19,6 +19,8 @@ export interface RunFlags {
   mcpConfig?: string;
   /** `--computer [desktop|browser]`: true when given without a value. */
   computer?: string | boolean;
+  /** `--url URL`: the browser's start page (with --computer browser). */
+  url?: string;
   /** Refuse to start when the prompt linter finds an error. */
   strict?: boolean;
   /** `--continue <run-id>`: the task argument is a follow-up on that finished run. */
@@ -53,6 +55,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option("--approval <mode>", "never | on-request | untrusted (default: config policy.approval)")
     .option("--mcp-config <file>", "MCP servers to add: JSON or TOML with a `mcpServers` table")
     .option("--computer [backend]", "add the computer tool: desktop (Xvfb, default) or browser (headless chromium)")
+    .option("--url <url>", "with --computer browser: the page the browser opens first (default about:blank)")
     .option(
       "--strict",
       "do not start when the prompt linter finds an error (exit 2), and with --apply do not land changes outside the spec's scope; by default both are shown",
