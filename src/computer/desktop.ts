@@ -284,10 +284,11 @@ export async function startDesktop(opts: DesktopOptions): Promise<DesktopBackend
 
   if (wm) {
     launch(wm);
-    // openbox sets _NET_SUPPORTING_WM_CHECK on the root window once it manages the screen.
-    for (let i = 0; i < 40; i++) {
-      const probe = await runner.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env, 5000).catch(() => undefined);
-      if (probe?.stdout.includes("window id")) break;
+    // openbox sets _NET_SUPPORTING_WM_CHECK early in its start-up and _NET_CLIENT_LIST at the end of it; a window
+    // mapped in between is never managed (it stays IsUnMapped), so wait for the client list.
+    for (let i = 0; i < 100; i++) {
+      const probe = await runner.run(["xprop", "-root", "_NET_CLIENT_LIST"], env, 5000).catch(() => undefined);
+      if (probe?.stdout.startsWith("_NET_CLIENT_LIST(")) break;
       await sleep(100);
     }
   }

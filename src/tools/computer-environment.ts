@@ -65,7 +65,8 @@ export function withComputer<R, E extends ToolEnvironment>(
 
 /**
  * The sandbox as bash and checkpoints see it with the desktop: a shell opened on it starts the display first and
- * gets `export DISPLAY=:N` (again after a restart); exec() passes DISPLAY once the display runs. XAUTHORITY is not
+ * gets `export DISPLAY=:N` (again after any restart: each command re-exports it when unset); exec() passes DISPLAY
+ * once the display runs. XAUTHORITY is not
  * needed: Xvfb runs without an auth file, reachable only through its socket in the sandbox's private /tmp.
  */
 export function withDisplay(sandbox: Sandbox, computer: ComputerTool): Sandbox {
@@ -90,8 +91,11 @@ export function withDisplay(sandbox: Sandbox, computer: ComputerTool): Sandbox {
         if (display) await shell.run(`export DISPLAY=${display}`, { timeoutMs: 10_000 });
       };
       await exportDisplay();
+      // The shell may also restart on its own (it died, or hung after a timeout), which resets its environment:
+      // each command puts DISPLAY back when it is unset.
+      const guard = display ? `[ -n "$DISPLAY" ] || export DISPLAY=${display}\n` : "";
       return {
-        run: (command, o) => shell.run(command, o),
+        run: (command, o) => shell.run(`${guard}${command}`, o),
         async restart() {
           await shell.restart();
           await exportDisplay();

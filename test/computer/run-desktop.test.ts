@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, it } from "node:test";
+import { startDesktop } from "../../src/computer/desktop.ts";
 import { decodePng } from "../../src/computer/png.ts";
 import { cli, makeJsRepo } from "../agent/cli-helpers.ts";
 import { mock, mockEnv, tempDir } from "../agent/helpers.ts";
+import { sandboxEnv } from "./helpers.ts";
 
 /**
  * `switchyard run --computer desktop` (Xvfb in the run's bwrap sandbox): the bash tool has DISPLAY, so a GUI
@@ -33,10 +35,16 @@ it("a GUI program started from bash appears in the desktop's screenshots", async
     turns: [
       screenshot,
       bash(
-        `echo "display=$DISPLAY"; xmessage -geometry 420x160+300+300 -bg '#00b000' 'started from bash' >/dev/null 2>&1 &`,
+        `echo "display=$DISPLAY"; xmessage -geometry 420x160+300+300 -bg '#00b000' 'started from bash' >/tmp/xmessage.log 2>&1 &`,
       ),
-      // --onlyvisible: the window is mapped, not merely created; then give it a moment to paint.
-      bash(`timeout 30 xdotool search --sync --onlyvisible --name '^xmessage$'; sleep 1`),
+      // Poll for the window and for it to be mapped (up to a minute on a loaded machine), then give it a moment to
+      // paint; on failure, say why (the program's output, the window tree).
+      bash(
+        `for i in $(seq 300); do w=$(xdotool search --name '^xmessage$' 2>/dev/null | head -1); ` +
+          `[ -n "$w" ] && xwininfo -id "$w" | grep -q IsViewable && break; w=; sleep 0.2; done; ` +
+          `if [ -n "$w" ]; then echo "$w"; sleep 1; else echo "no window; xmessage said:"; cat /tmp/xmessage.log; ` +
+          `xwininfo -root -tree | head -20; fi`,
+      ),
       screenshot,
       { text: "I can see the message window." },
     ],
@@ -74,5 +82,26 @@ it("a GUI program started from bash appears in the desktop's screenshots", async
     assert.ok(green > 5000, `the xmessage window is in the screenshot (${green} green pixels)`);
   } finally {
     await server.close();
+  }
+});
+
+it("a window opened the moment the desktop is up is managed and mapped (openbox has finished starting)", async () => {
+  const env = await sandboxEnv();
+  try {
+    const d = await startDesktop({ width: 800, height: 600, sandbox: env.sandbox });
+    try {
+      d.launch(["xmessage", "-name", "early", "hello"]);
+      let state = "";
+      for (let i = 0; i < 150 && !state.includes("IsViewable"); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const w = (await d.x(["xdotool", "search", "--name", "^early$"]).catch(() => "")).trim().split("\n")[0];
+        if (w) state = (await d.x(["xwininfo", "-id", w])).match(/Map State: \w+/)?.[0] ?? "";
+      }
+      assert.equal(state, "Map State: IsViewable");
+    } finally {
+      await d.dispose();
+    }
+  } finally {
+    await env.cleanup();
   }
 });
