@@ -7,7 +7,7 @@ import type { ModelClient, Price, ToolDefinition } from "../core/model.ts";
 import { errorResult, type Tool, type ToolContext } from "../core/tool.ts";
 import type { Usage } from "../core/usage.ts";
 import { addUsage, promptTokens, totalTokens, ZERO_USAGE } from "../core/usage.ts";
-import { addCost, priceUsage, ZERO_COST } from "../ledger/price.ts";
+import { addCost, type PriceOptions, priceUsage, ZERO_COST } from "../ledger/price.ts";
 import { executeToolCall, toolDefinitions } from "../tools/index.ts";
 import type { LoopApprovals } from "./approve.ts";
 import { approve } from "./approve.ts";
@@ -251,8 +251,10 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     const message = { ...turn.message, model: turn.message.model ?? model };
     messages.push(message);
     price = priceNow();
-    ({ usage, cost } = account(usage, cost, turn.usage, price));
-    const callCost = price ? priceUsage(turn.usage, price) : { ...ZERO_COST, priced: false };
+    // Priced by the tier that served the call (service tier, long-context rates): ledger/price.ts.
+    const tier = { serviceTier: turn.serviceTier };
+    ({ usage, cost } = account(usage, cost, turn.usage, price, tier));
+    const callCost = price ? priceUsage(turn.usage, price, tier) : { ...ZERO_COST, priced: false };
     lastContext = promptTokens(turn.usage) + turn.usage.output;
     measured = messages.length;
     emit(
@@ -264,6 +266,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
         usage: turn.usage,
         cost: callCost,
         ...(turn.providerCostUsd === undefined ? {} : { providerCostUsd: turn.providerCostUsd }),
+        ...(turn.serviceTier ? { serviceTier: turn.serviceTier } : {}),
         latency: turn.latency,
       },
       step,
@@ -347,10 +350,16 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
   }
 }
 
-function account(usage: Usage, cost: ReturnType<typeof priceUsage>, add: Usage, price: Price | undefined) {
+function account(
+  usage: Usage,
+  cost: ReturnType<typeof priceUsage>,
+  add: Usage,
+  price: Price | undefined,
+  tier: PriceOptions = {},
+) {
   return {
     usage: addUsage(usage, add),
-    cost: price ? addCost(cost, priceUsage(add, price)) : { ...cost, priced: false },
+    cost: price ? addCost(cost, priceUsage(add, price, tier)) : { ...cost, priced: false },
   };
 }
 

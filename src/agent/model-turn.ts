@@ -1,11 +1,50 @@
 import { errorMessage, ProviderError } from "../core/errors.ts";
 import type { Message, ModelRef } from "../core/messages.ts";
 import type { StreamEvent, ToolDefinition } from "../core/model.ts";
+import type { Usage } from "../core/usage.ts";
 import type { LoopDeps } from "./loop.ts";
 
 export type TurnOutcome =
-  | (Extract<StreamEvent, { type: "done" }> & { latency: { ttftMs?: number; totalMs: number } })
+  | (Extract<StreamEvent, { type: "done" }> & {
+      latency: { ttftMs?: number; totalMs: number; outputTokensPerSecond?: number };
+    })
   | { type: "error"; error: ProviderError };
+
+/**
+ * Output tokens per second over the streaming phase: from the first streamed delta (text, reasoning or a tool
+ * call) to the last one. The tokens are the response's output tokens minus the reasoning tokens when no reasoning
+ * was streamed (hidden reasoning, e.g. OpenAI's, is generated before the first delta and belongs to TTFT).
+ * Undefined when fewer than two deltas arrived (a single chunk has no measurable rate) or no output was counted.
+ */
+export function streamRate(clock: () => number) {
+  let first: number | undefined;
+  let last: number | undefined;
+  let deltas = 0;
+  let reasoningStreamed = false;
+  return {
+    see(ev: StreamEvent): void {
+      if (
+        ev.type !== "text_delta" &&
+        ev.type !== "reasoning_delta" &&
+        ev.type !== "tool_call_start" &&
+        ev.type !== "tool_call_delta"
+      ) {
+        return;
+      }
+      if (ev.type === "reasoning_delta") reasoningStreamed = true;
+      const now = clock();
+      first ??= now;
+      last = now;
+      deltas++;
+    },
+    tokensPerSecond(usage: Usage): number | undefined {
+      if (first === undefined || last === undefined || deltas < 2 || last <= first) return undefined;
+      const tokens = usage.output - (reasoningStreamed ? 0 : usage.reasoning);
+      if (tokens <= 0) return undefined;
+      return Math.round((tokens / ((last - first) / 1000)) * 10) / 10;
+    },
+  };
+}
 
 /** One model turn, re-run up to `turnRetries` times when the stream ends with a retryable error. */
 export async function modelTurn(
@@ -26,12 +65,22 @@ export async function modelTurn(
     );
     const t0 = clock();
     let ttft: number | undefined;
+    const rate = streamRate(clock);
     let error: ProviderError | undefined;
     try {
       for await (const ev of deps.client.stream({ system: deps.system, messages, tools, signal })) {
         if (ttft === undefined && (ev.type === "text_delta" || ev.type === "tool_call_start")) ttft = clock() - t0;
+        rate.see(ev);
         if (ev.type === "done") {
-          return { ...ev, latency: { ...(ttft === undefined ? {} : { ttftMs: ttft }), totalMs: clock() - t0 } };
+          const tps = rate.tokensPerSecond(ev.usage);
+          return {
+            ...ev,
+            latency: {
+              ...(ttft === undefined ? {} : { ttftMs: ttft }),
+              totalMs: clock() - t0,
+              ...(tps === undefined ? {} : { outputTokensPerSecond: tps }),
+            },
+          };
         }
         if (ev.type === "error") error = ev.error;
         else if (ev.type === "retry") {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { loadConfig } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { KindTotals } from "../ledger/ledger.ts";
+import type { KindTotals, ModelTotals } from "../ledger/ledger.ts";
 import { formatUsd } from "../ledger/price.ts";
 import { type CostSummary, type ModelProjection, projectDaily, summarizeTarget } from "../ledger/summarize.ts";
 import { loadCatalog } from "../providers/catalog.ts";
@@ -80,6 +80,26 @@ function kindLines(k: KindTotals): string[] {
   ];
 }
 
+/** Under a model's line: its price tiers (when any call was not standard) and its latency figures. */
+function modelDetailLines(m: ModelTotals): string[] {
+  const out: string[] = [];
+  if (m.tiers) {
+    const tiers = Object.entries(m.tiers)
+      .sort((a, b) => b[1].usd - a[1].usd)
+      .map(([tier, t]) => `${tier} ${t.calls} call${t.calls === 1 ? "" : "s"} ${usd(t.usd)}`);
+    out.push(`    price tiers: ${tiers.join(", ")}`);
+  }
+  const l = m.latency;
+  if (l) {
+    const ttft = l.meanTtftMs === null ? "–" : `${Math.round(l.meanTtftMs)} ms`;
+    const tps = l.meanOutputTokensPerSecond === null ? "–" : `${l.meanOutputTokensPerSecond.toFixed(1)} tok/s`;
+    out.push(
+      `    latency: TTFT ${ttft}, output ${tps} (mean of ${l.responses} response${l.responses === 1 ? "" : "s"})`,
+    );
+  }
+  return out;
+}
+
 export function renderCostSummary(s: CostSummary, perDay: number): string {
   const t = s.totals;
   const unit = s.kind === "job" ? "trial" : "run";
@@ -92,6 +112,7 @@ export function renderCostSummary(s: CostSummary, perDay: number): string {
     out.push(
       `  ${model.padEnd(30)} ${String(m.calls).padStart(5)} calls  in ${n(m.usage.input)}  cache ${n(m.usage.cacheRead)}+${n(m.usage.cacheWrite)}  out ${n(m.usage.output)}  ${formatUsd(m.cost)}${provider}`,
     );
+    out.push(...modelDetailLines(m));
   }
   out.push("", "By kind of token:", ...kindLines(t.byKind));
   out.push(

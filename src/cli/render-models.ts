@@ -1,6 +1,7 @@
 import { loadConfig } from "../core/config.ts";
 import { EXIT } from "../core/errors.ts";
 import type { ModelInfo } from "../core/model.ts";
+import { describeTiers } from "../ledger/price.ts";
 import { type Catalog, loadCatalog } from "../providers/catalog.ts";
 
 /** `switchyard models`: the catalog (built-ins plus switchyard.toml) as a table or JSON. */
@@ -20,6 +21,8 @@ export interface ModelRow {
   price: { input: number; cachedInput: number | null; cacheWrite: number | null; output: number } | null;
   nativeTools: string[];
   source: string;
+  /** Long-context rates, service tiers and 1-hour cache writes, in one line (absent when the card has none). */
+  tiers?: string;
 }
 
 export function modelRows(catalog: Catalog): ModelRow[] {
@@ -37,6 +40,7 @@ export function modelRows(catalog: Catalog): ModelRow[] {
       : null,
     nativeTools: m.capabilities.nativeTools,
     source: m.price?.source ?? "no price (cost shown as unknown)",
+    ...(m.price && describeTiers(m.price) ? { tiers: describeTiers(m.price)! } : {}),
   }));
   // Providers with no listed model still take any id (unpriced): show them so users know they exist.
   for (const p of catalog.providers) {
@@ -80,11 +84,20 @@ export function formatModelsTable(rows: ModelRow[]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
+  const tiered = rows.filter((r) => r.tiers);
+  const refWidth = Math.max(0, ...tiered.map((r) => r.ref.length));
   return [
     line(header),
     ...body.map(line),
     "",
     'Prices: USD per 1M tokens. CACHED = cache read, WRITE = cache write (5-minute TTL); "-" = not listed.',
+    ...(tiered.length
+      ? [
+          "",
+          "Price tiers (each call is billed at the tier that served it: the response's service tier, the prompt size):",
+          ...tiered.map((r) => `  ${r.ref.padEnd(refWidth)}  ${r.tiers}`),
+        ]
+      : []),
   ].join("\n");
 }
 

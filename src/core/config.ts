@@ -18,8 +18,26 @@ const PriceSchema = z.strictObject({
   input: z.number().nonnegative(),
   cached_input: z.number().nonnegative().optional(),
   cache_write: z.number().nonnegative().optional(),
+  /** 1-hour cache writes (Anthropic). */
+  cache_write_long: z.number().nonnegative().optional(),
   output: z.number().nonnegative(),
   source: z.string().optional(),
+  /** Rates for a call whose prompt is above `above` tokens (the whole call is billed at them). */
+  long_context: z
+    .strictObject({
+      above: z.number().int().positive(),
+      input: z.number().nonnegative(),
+      cached_input: z.number().nonnegative().optional(),
+      cache_write: z.number().nonnegative().optional(),
+      cache_write_long: z.number().nonnegative().optional(),
+      output: z.number().nonnegative(),
+      source: z.string().optional(),
+    })
+    .optional(),
+  /** Service tiers ("batch", "flex", "priority" …) as a factor on every rate. */
+  tiers: z
+    .record(z.string(), z.strictObject({ factor: z.number().positive(), source: z.string().optional() }))
+    .optional(),
 });
 
 const NATIVE_KINDS = [

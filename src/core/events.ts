@@ -39,6 +39,12 @@ export interface CostBreakdown {
   total: number;
   /** false when the model has no known price: the cost is unknown, not zero. */
   priced: boolean;
+  /**
+   * The price tier the call was billed at, when not the standard one: a service tier ("flex", "priority",
+   * "batch"), "long-context" (the prompt was above the catalog's threshold), or both ("flex+long-context").
+   * A service tier the catalog has no rate for is priced at standard rates and says so ("scale (standard rates)").
+   */
+  tier?: string;
 }
 
 export type RunEventBody =
@@ -65,6 +71,8 @@ export type RunEventBody =
       usage: Usage;
       cost: CostBreakdown;
       providerCostUsd?: number;
+      /** The service tier the provider says served the call, when not the standard one (flex, priority, batch …). */
+      serviceTier?: string;
       latency: { ttftMs?: number; totalMs: number; outputTokensPerSecond?: number };
     }
   | { type: "retry"; model: ModelRef; attempt: number; delayMs: number; error: string }

@@ -8,8 +8,34 @@ export interface Price {
   input: number;
   cachedInput?: number;
   cacheWrite?: number;
+  /** Cache writes with the long TTL (Anthropic's 1-hour cache, 2x input); absent = priced as cacheWrite. */
+  cacheWriteLong?: number;
   output: number;
   /** Where the figure came from (URL or note). */
+  source?: string;
+  /** Higher rates for a call whose prompt (input + cache reads + cache writes) is above `above` tokens. */
+  longContext?: LongContextPrice;
+  /** Service tiers other than standard ("batch", "flex", "priority"), each a factor on every rate. */
+  tiers?: Record<string, ServiceTierPrice>;
+}
+
+/**
+ * Long-context rates: the whole call is billed at them once its prompt passes `above` tokens (OpenAI: "prompts
+ * with >272K input tokens are priced at 2x input and 1.5x output for the full session"; Gemini: prompts > 200k).
+ */
+export interface LongContextPrice {
+  above: number;
+  input: number;
+  cachedInput?: number;
+  cacheWrite?: number;
+  cacheWriteLong?: number;
+  output: number;
+  source?: string;
+}
+
+/** A service tier's price as a factor on the (standard or long-context) rates, e.g. batch 0.5, priority 2.5. */
+export interface ServiceTierPrice {
+  factor: number;
   source?: string;
 }
 
@@ -136,6 +162,11 @@ export type StreamEvent =
       responseId?: string;
       /** Cost the provider itself reported, if any (OpenRouter-style `usage.cost`). */
       providerCostUsd?: number;
+      /**
+       * The service tier the response says served it (OpenAI `service_tier`, Anthropic `usage.service_tier`,
+       * Gemini `usageMetadata.serviceTier`), normalised; absent for the standard tier. See normalizeServiceTier.
+       */
+      serviceTier?: string;
     }
   | { type: "error"; error: ProviderError };
 
@@ -154,6 +185,18 @@ export interface ModelClient {
    * Absent when the protocol has none; the agent then compacts with a summary turn.
    */
   compact?(request: CompactRequest): Promise<Message[]>;
+}
+
+/**
+ * A provider's service-tier name → Switchyard's: "batch", "flex", "priority", "scale", …; the standard tier
+ * (OpenAI "default"/"auto", Anthropic "standard", Gemini "standard"/"unspecified") and a missing value are
+ * undefined. OpenAI reports fast mode as "priority" already; "fast" maps there too.
+ */
+export function normalizeServiceTier(raw: unknown): string | undefined {
+  if (typeof raw !== "string") return undefined;
+  const t = raw.trim().toLowerCase();
+  if (["", "default", "auto", "standard", "standard_only", "unspecified", "on_demand"].includes(t)) return undefined;
+  return t === "fast" ? "priority" : t;
 }
 
 /** Drain a stream into its final `done` event, or throw its error. Convenience for callers that do not stream. */

@@ -14,6 +14,21 @@ export interface CallRecord {
   providerCostUsd?: number;
   /** Which run or trial the call belongs to (default "run"): totals per run and the per-task mean use it. */
   runId?: string;
+  /** Time to first token and output tokens per second of this response (model_response.latency). */
+  latency?: CallLatency;
+}
+
+export interface CallLatency {
+  ttftMs?: number;
+  /** Output tokens per second over the streaming phase (after the first token). */
+  outputTokensPerSecond?: number;
+}
+
+/** Per model: means over the responses that measured each figure (null when none did). */
+export interface LatencyTotals {
+  responses: number;
+  meanTtftMs: number | null;
+  meanOutputTokensPerSecond: number | null;
 }
 
 /** Our cost and the provider's differ by more than 1% and by more than $0.0001. */
@@ -30,6 +45,7 @@ export interface LedgerEntry {
   runId: string;
   usage: Usage;
   cost: CostBreakdown;
+  latency?: CallLatency;
   providerCostUsd?: number;
   disagreement?: CostDisagreement;
 }
@@ -40,6 +56,10 @@ export interface ModelTotals {
   /** `priced: false` when any call of this model had no price: its total is then a lower bound, shown as unknown. */
   cost: CostBreakdown;
   providerCostUsd?: number;
+  /** Calls and dollars per price tier ("standard", "flex", "priority", "long-context" …), when any was not standard. */
+  tiers?: Record<string, { calls: number; usd: number }>;
+  /** TTFT and output tokens per second, when any response of the model measured them. */
+  latency?: LatencyTotals;
 }
 
 /** Tokens and dollars per kind of token. Reasoning is part of output (billed as output), shown separately. */
@@ -91,6 +111,9 @@ export class Ledger {
     const runId = call.runId ?? "run";
     const cost = call.cost ?? priceUsage(call.usage, call.price);
     const entry: LedgerEntry = { model, runId, usage: { ...call.usage }, cost };
+    if (call.latency && (call.latency.ttftMs !== undefined || call.latency.outputTokensPerSecond !== undefined)) {
+      entry.latency = { ...call.latency };
+    }
     if (call.providerCostUsd !== undefined) {
       entry.providerCostUsd = call.providerCostUsd;
       if (cost.priced && costDisagrees(cost.total, call.providerCostUsd)) {
@@ -132,7 +155,16 @@ export function totalsOf(entries: readonly LedgerEntry[]): LedgerTotals {
   const unpriced = new Set<string>();
   const disagreements: CostDisagreement[] = [];
 
+  const tiers = new Map<string, Record<string, { calls: number; usd: number }>>();
+  const latencies = new Map<string, CallLatency[]>();
   for (const e of entries) {
+    const perTier = tiers.get(e.model) ?? {};
+    const t = perTier[e.cost.tier ?? "standard"] ?? { calls: 0, usd: 0 };
+    t.calls += 1;
+    t.usd += e.cost.total;
+    perTier[e.cost.tier ?? "standard"] = t;
+    tiers.set(e.model, perTier);
+    if (e.latency) latencies.set(e.model, [...(latencies.get(e.model) ?? []), e.latency]);
     usage = addUsage(usage, e.usage);
     cost = addCost(cost, e.cost);
     const m = byModel[e.model] ?? { calls: 0, usage: ZERO_USAGE, cost: ZERO_COST };
@@ -163,6 +195,12 @@ export function totalsOf(entries: readonly LedgerEntry[]): LedgerTotals {
     if (!e.cost.priced) unpriced.add(e.model);
     if (e.disagreement) disagreements.push(e.disagreement);
   }
+  for (const [model, m] of Object.entries(byModel)) {
+    const perTier = tiers.get(model);
+    if (perTier && Object.keys(perTier).some((k) => k !== "standard")) m.tiers = perTier;
+    const l = latencies.get(model);
+    if (l?.length) m.latency = latencyTotals(l);
+  }
   const totals: LedgerTotals = {
     calls: entries.length,
     usage,
@@ -175,4 +213,18 @@ export function totalsOf(entries: readonly LedgerEntry[]): LedgerTotals {
   };
   if (providerCostUsd !== undefined) totals.providerCostUsd = providerCostUsd;
   return totals;
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+function latencyTotals(ls: CallLatency[]): LatencyTotals {
+  return {
+    responses: ls.length,
+    meanTtftMs: mean(ls.flatMap((l) => (l.ttftMs === undefined ? [] : [l.ttftMs]))),
+    meanOutputTokensPerSecond: mean(
+      ls.flatMap((l) => (l.outputTokensPerSecond === undefined ? [] : [l.outputTokensPerSecond])),
+    ),
+  };
 }

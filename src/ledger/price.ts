@@ -1,6 +1,6 @@
 import type { CostBreakdown } from "../core/events.ts";
 import type { Price } from "../core/model.ts";
-import type { Usage } from "../core/usage.ts";
+import { promptTokens, type Usage } from "../core/usage.ts";
 
 /**
  * Usage × catalog price. Cache reads fall back to the input price and cache writes to the input price only when
@@ -8,9 +8,14 @@ import type { Usage } from "../core/usage.ts";
  * yields `priced: false` and zero amounts that callers must show as "unknown".
  *
  * Cache writes: OpenAI bills them as ordinary input (no `cacheWrite` in the catalog, so the input price applies).
- * Anthropic bills 1.25× input for the default 5-minute cache and 2× for the 1-hour one; the adapter only sends
- * `cache_control: {type: "ephemeral"}` (5 minutes), so the catalog's `cacheWrite` is the 1.25× figure. Usage has a
- * single `cacheWrite` count: 1-hour writes would need their own field before the adapter may request them.
+ * Anthropic bills 1.25× input for the default 5-minute cache and 2× for the 1-hour one: usage's `cacheWriteLong`
+ * (from `cache_creation.ephemeral_1h_input_tokens`) is priced at the catalog's `cacheWriteLong`, the rest of
+ * `cacheWrite` at `cacheWrite`.
+ *
+ * Tiers, per call (see priceTier): a prompt above `longContext.above` tokens bills the whole call at the
+ * long-context rates; a service tier the response reports ("flex", "priority", "batch") multiplies every rate by
+ * the catalog's factor. Both may apply (OpenAI: long-context rates hold "for standard, batch, and flex"). A
+ * reported tier the catalog has no rate for is priced at standard rates and `tier` says so.
  *
  * What is counted: every `done` a provider stream delivers, once. An attempt that failed before its stream started
  * (HTTP 429/5xx, retried by the client) is not billed. A stream cut after it started and re-run by the loop is
@@ -18,16 +23,64 @@ import type { Usage } from "../core/usage.ts";
  * `done`, and the core `error` event carries none), so it is NOT counted: totals are then a lower bound by that
  * attempt's prompt. Counting it needs `usage` on the core stream `error` event.
  */
-export function priceUsage(usage: Usage, price: Price | undefined): CostBreakdown {
+export function priceUsage(usage: Usage, price: Price | undefined, opts: PriceOptions = {}): CostBreakdown {
   if (!price) return { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, total: 0, priced: false };
-  const perToken = (perMillion: number) => perMillion / 1_000_000;
-  const input = usage.input * perToken(price.input);
-  const cacheRead = usage.cacheRead * perToken(price.cachedInput ?? price.input);
-  const cacheWrite = usage.cacheWrite * perToken(price.cacheWrite ?? price.input);
-  const output = usage.output * perToken(price.output);
-  return { input, cacheRead, cacheWrite, output, total: input + cacheRead + cacheWrite + output, priced: true };
+  const { rates, factor, tier } = priceTier(usage, price, opts.serviceTier);
+  const perToken = (perMillion: number) => (perMillion * factor) / 1_000_000;
+  const long = Math.min(usage.cacheWriteLong ?? 0, usage.cacheWrite);
+  const writeRate = rates.cacheWrite ?? rates.input;
+  const input = usage.input * perToken(rates.input);
+  const cacheRead = usage.cacheRead * perToken(rates.cachedInput ?? rates.input);
+  const cacheWrite =
+    (usage.cacheWrite - long) * perToken(writeRate) + long * perToken(rates.cacheWriteLong ?? writeRate);
+  const output = usage.output * perToken(rates.output);
+  const total = input + cacheRead + cacheWrite + output;
+  return { input, cacheRead, cacheWrite, output, total, priced: true, ...(tier ? { tier } : {}) };
 }
 
+export interface PriceOptions {
+  /** The service tier the response reported (done.serviceTier); absent = standard. */
+  serviceTier?: string | undefined;
+}
+
+type Rates = Pick<Price, "input" | "cachedInput" | "cacheWrite" | "cacheWriteLong" | "output">;
+
+/** Which rates and factor a call is billed at, and its tier label (undefined for plain standard). */
+export function priceTier(
+  usage: Usage,
+  price: Price,
+  serviceTier?: string,
+): { rates: Rates; factor: number; tier?: string } {
+  const labels: string[] = [];
+  let rates: Rates = price;
+  if (price.longContext && promptTokens(usage) > price.longContext.above) {
+    rates = price.longContext;
+    labels.push("long-context");
+  }
+  let factor = 1;
+  if (serviceTier) {
+    const t = price.tiers?.[serviceTier];
+    if (t) factor = t.factor;
+    labels.unshift(t ? serviceTier : `${serviceTier} (standard rates)`);
+  }
+  return { rates, factor, ...(labels.length ? { tier: labels.join("+") } : {}) };
+}
+
+/** One line for `switchyard models`: the long-context threshold and rates, the service tiers and 1-hour writes. */
+export function describeTiers(price: Price): string | undefined {
+  const parts: string[] = [];
+  const usd = (v: number) => `$${Number(v.toFixed(4))}`;
+  if (price.longContext) {
+    const l = price.longContext;
+    const k = l.above >= 1000 ? `${Math.round(l.above / 1000)}K` : String(l.above);
+    parts.push(`prompts > ${k}: ${usd(l.input)}/${usd(l.output)}`);
+  }
+  for (const [name, t] of Object.entries(price.tiers ?? {})) parts.push(`${name} ×${t.factor}`);
+  if (price.cacheWriteLong !== undefined) parts.push(`1h cache write ${usd(price.cacheWriteLong)}`);
+  return parts.length ? parts.join("; ") : undefined;
+}
+
+/** Sum of two costs. The tier label is per call and does not survive a sum. */
 export function addCost(a: CostBreakdown, b: CostBreakdown): CostBreakdown {
   return {
     input: a.input + b.input,

@@ -103,6 +103,7 @@ function recordTranscript(
       cost: ev.cost,
       runId,
       ...(ev.providerCostUsd === undefined ? {} : { providerCostUsd: ev.providerCostUsd }),
+      ...(ev.latency ? { latency: ev.latency } : {}),
     });
     sum += entry.cost.total;
   }

@@ -1,5 +1,5 @@
 import type { AssistantMessage, ModelRef, ReasoningPart, TextPart, ToolCall } from "../core/messages.ts";
-import type { StreamEvent } from "../core/model.ts";
+import { normalizeServiceTier, type StreamEvent } from "../core/model.ts";
 import type { StopReason } from "../core/stop-reason.ts";
 import type { Usage } from "../core/usage.ts";
 import type { NativeBinding } from "./anthropic-messages-tools.ts";
@@ -27,15 +27,19 @@ export interface AnthropicUsageCounters {
   input?: number;
   cacheRead?: number;
   cacheWrite?: number;
+  /** cache_creation.ephemeral_1h_input_tokens: the part of cacheWrite billed at the 1-hour rate. */
+  cacheWriteLong?: number;
   output?: number;
   thinking?: number;
+  /** usage.service_tier: "standard" | "priority" | "batch". */
+  serviceTier?: string;
 }
 
 /** Folds one wire `usage` object into the counters (null / absent fields keep the previous value). */
 export function mergeAnthropicUsage(prev: AnthropicUsageCounters, usage: unknown): AnthropicUsageCounters {
   const u = rec(usage);
   const next = { ...prev };
-  const set = (key: keyof AnthropicUsageCounters, v: unknown) => {
+  const set = (key: Exclude<keyof AnthropicUsageCounters, "serviceTier">, v: unknown) => {
     const n = num(v);
     if (n !== undefined) next[key] = n;
   };
@@ -44,6 +48,8 @@ export function mergeAnthropicUsage(prev: AnthropicUsageCounters, usage: unknown
   set("cacheWrite", u.cache_creation_input_tokens);
   set("output", u.output_tokens);
   set("thinking", rec(u.output_tokens_details).thinking_tokens);
+  set("cacheWriteLong", rec(u.cache_creation).ephemeral_1h_input_tokens);
+  if (typeof u.service_tier === "string") next.serviceTier = u.service_tier;
   return next;
 }
 
@@ -55,6 +61,7 @@ export function mapAnthropicUsage(c: AnthropicUsageCounters): Usage {
     cacheWrite: c.cacheWrite ?? 0,
     output: c.output ?? 0,
     reasoning: c.thinking ?? 0,
+    ...(c.cacheWriteLong ? { cacheWriteLong: c.cacheWriteLong } : {}),
   };
 }
 
@@ -276,6 +283,7 @@ export function createAnthropicStreamState(opts: {
         message: msg,
         stopReason: mapAnthropicStopReason(stopReason, hasCalls),
         usage: mapAnthropicUsage(usage),
+        ...(normalizeServiceTier(usage.serviceTier) ? { serviceTier: normalizeServiceTier(usage.serviceTier)! } : {}),
       };
     },
   };

@@ -103,7 +103,18 @@ function claude(
 }
 
 const GEMINI_SRC =
-  "https://ai.google.dev/gemini-api/docs/pricing (<=200k-token prompts; >200k is $4/$18 — not modelled); via third-party copies, 2026";
+  "https://ai.google.dev/gemini-api/docs/pricing (<=200k-token prompts; >200k in longContext); via third-party copies, 2026";
+
+/** Price tiers (long-context rates, service tiers, 1-hour cache writes), with where each figure comes from. */
+const OPENAI_TIER_SRC =
+  'https://developers.openai.com/api/docs/models/gpt-5.4 ("prompts with >272K input tokens are priced at 2x input and 1.5x output for the full session for standard, batch, and flex"; Batch/Flex half price, Priority 2x for gpt-5.4; 2026)';
+const GPT55_PRIORITY_SRC =
+  "gpt-5.5 Priority at 2.5x standard ($12.50/$75) per third-party price copies (tokenmix.ai, 2026-05); unverified against openai.com";
+const ANTHROPIC_TIER_SRC =
+  "https://platform.claude.com/docs/en/about-claude/pricing (1h cache writes 2x input: Opus 4.7 $10/MTok; Message Batches 50% of all usage; Opus 4.6+ serve the 1M window at standard rates, no long-context premium)";
+const GEMINI_TIER_SRC =
+  "https://ai.google.dev/gemini-api/docs/pricing (prompts > 200k tokens: $4 input, $0.40 cached, $18 output; Batch API 50%); via third-party copies, 2026";
+const HALF = { factor: 0.5, source: OPENAI_TIER_SRC };
 
 export const BUILTIN_MODELS: ModelInfo[] = [
   {
@@ -112,7 +123,14 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "openai-responses",
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
-    price: { input: 5, cachedInput: 0.5, output: 30, source: OPENAI_SRC },
+    price: {
+      input: 5,
+      cachedInput: 0.5,
+      output: 30,
+      source: OPENAI_SRC,
+      longContext: { above: 272_000, input: 10, cachedInput: 1, output: 45, source: OPENAI_TIER_SRC },
+      tiers: { batch: HALF, flex: HALF, priority: { factor: 2.5, source: GPT55_PRIORITY_SRC } },
+    },
     capabilities: {
       nativeTools: ["openai.shell", "openai.apply_patch", "openai.computer"],
       computerUse: true,
@@ -128,7 +146,13 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "openai-responses",
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
-    price: { input: 30, output: 180, source: `${OPENAI_SRC}; no cached-input discount listed` },
+    price: {
+      input: 30,
+      output: 180,
+      source: `${OPENAI_SRC}; no cached-input discount listed`,
+      longContext: { above: 272_000, input: 60, output: 270, source: OPENAI_TIER_SRC },
+      tiers: { batch: HALF, flex: HALF },
+    },
     capabilities: {
       nativeTools: ["openai.shell", "openai.apply_patch"],
       computerUse: false,
@@ -145,7 +169,14 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "openai-responses",
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
-    price: { input: 2.5, cachedInput: 0.25, output: 15, source: OPENAI_SRC },
+    price: {
+      input: 2.5,
+      cachedInput: 0.25,
+      output: 15,
+      source: OPENAI_SRC,
+      longContext: { above: 272_000, input: 5, cachedInput: 0.5, output: 22.5, source: OPENAI_TIER_SRC },
+      tiers: { batch: HALF, flex: HALF, priority: { factor: 2, source: OPENAI_TIER_SRC } },
+    },
     capabilities: {
       nativeTools: ["openai.shell", "openai.apply_patch", "openai.computer"],
       computerUse: true,
@@ -160,7 +191,15 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "anthropic-messages",
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
-    price: { input: 5, cachedInput: 0.5, cacheWrite: 6.25, output: 25, source: ANTHROPIC_SRC },
+    price: {
+      input: 5,
+      cachedInput: 0.5,
+      cacheWrite: 6.25,
+      cacheWriteLong: 10,
+      output: 25,
+      source: ANTHROPIC_SRC,
+      tiers: { batch: { factor: 0.5, source: ANTHROPIC_TIER_SRC } },
+    },
     capabilities: {
       nativeTools: ["anthropic.bash", "anthropic.text_editor", "anthropic.computer"],
       computerUse: true,
@@ -177,7 +216,15 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "anthropic-messages",
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
-    price: { input: 25, cachedInput: 2.5, cacheWrite: 31.25, output: 125, source: MYTHOS_SRC },
+    price: {
+      input: 25,
+      cachedInput: 2.5,
+      cacheWrite: 31.25,
+      cacheWriteLong: 50,
+      output: 125,
+      source: `${MYTHOS_SRC}; 1h cache write derived (2x input)`,
+      tiers: { batch: { factor: 0.5, source: `${ANTHROPIC_TIER_SRC}; assumed to apply` } },
+    },
     capabilities: {
       nativeTools: ["anthropic.bash", "anthropic.text_editor", "anthropic.computer"],
       computerUse: true,
@@ -196,7 +243,14 @@ export const BUILTIN_MODELS: ModelInfo[] = [
     protocol: "gemini",
     contextWindow: 1_048_576,
     maxOutputTokens: 65_536,
-    price: { input: 2, cachedInput: 0.2, output: 12, source: GEMINI_SRC },
+    price: {
+      input: 2,
+      cachedInput: 0.2,
+      output: 12,
+      source: GEMINI_SRC,
+      longContext: { above: 200_000, input: 4, cachedInput: 0.4, output: 18, source: GEMINI_TIER_SRC },
+      tiers: { batch: { factor: 0.5, source: GEMINI_TIER_SRC } },
+    },
     capabilities: { nativeTools: [], computerUse: false, images: true, reasoning: true },
     aliases: ["gemini-3.1-pro"],
     // Gemini 3.1 Pro takes low/medium/high, not minimal (ai.google.dev, "Gemini thinking").

@@ -19,12 +19,37 @@ export interface Catalog {
 }
 
 function priceFromEntry(p: NonNullable<ModelEntry["price"]>, file: string): Price {
+  const lc = p.long_context;
   return {
     input: p.input,
     output: p.output,
     ...(p.cached_input === undefined ? {} : { cachedInput: p.cached_input }),
     ...(p.cache_write === undefined ? {} : { cacheWrite: p.cache_write }),
+    ...(p.cache_write_long === undefined ? {} : { cacheWriteLong: p.cache_write_long }),
     source: p.source ?? `config (${file})`,
+    ...(lc
+      ? {
+          longContext: {
+            above: lc.above,
+            input: lc.input,
+            output: lc.output,
+            ...(lc.cached_input === undefined ? {} : { cachedInput: lc.cached_input }),
+            ...(lc.cache_write === undefined ? {} : { cacheWrite: lc.cache_write }),
+            ...(lc.cache_write_long === undefined ? {} : { cacheWriteLong: lc.cache_write_long }),
+            source: lc.source ?? `config (${file})`,
+          },
+        }
+      : {}),
+    ...(p.tiers
+      ? {
+          tiers: Object.fromEntries(
+            Object.entries(p.tiers).map(([k, t]) => [
+              k.toLowerCase(),
+              { factor: t.factor, source: t.source ?? `config (${file})` },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ProviderError } from "../core/errors.ts";
 import type { AssistantMessage, ModelRef, ToolCall } from "../core/messages.ts";
-import type { StreamEvent } from "../core/model.ts";
+import { normalizeServiceTier, type StreamEvent } from "../core/model.ts";
 import type { StopReason } from "../core/stop-reason.ts";
 import type { Usage } from "../core/usage.ts";
 import { GENERATED_ID, MALFORMED_CALL, TEXT_SIGNATURE } from "./gemini-request.ts";
@@ -28,6 +28,12 @@ function str(v: unknown): string | undefined {
  * PROTOCOLS §4: promptTokenCount includes cached tokens; candidatesTokenCount excludes thoughts. The prompt tokens of
  * server-side tool results (toolUsePromptTokenCount) are billed as input too.
  */
+/** usageMetadata.serviceTier ("standard" | "flex" | "priority"; Gemini API only). */
+function tierOf(metadata: unknown): string | undefined {
+  const m = metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>) : {};
+  return normalizeServiceTier(m.serviceTier);
+}
+
 export function mapGeminiUsage(metadata: unknown): Usage {
   const u = rec(metadata);
   const cached = num(u.cachedContentTokenCount);
@@ -269,6 +275,7 @@ export function createGeminiStreamState(opts: {
         message: msg,
         stopReason: mapGeminiFinishReason(finishReason, hasCalls),
         usage: mapGeminiUsage(usage),
+        ...(tierOf(usage) ? { serviceTier: tierOf(usage)! } : {}),
       };
     },
   };

@@ -1,5 +1,5 @@
 import type { AssistantMessage, ModelRef, ToolCall } from "../core/messages.ts";
-import type { StreamEvent } from "../core/model.ts";
+import { normalizeServiceTier, type StreamEvent } from "../core/model.ts";
 import type { StopReason } from "../core/stop-reason.ts";
 import type { Usage } from "../core/usage.ts";
 
@@ -135,6 +135,7 @@ export function createChatParser(model: ModelRef): ChatParser {
   let finishReason: string | undefined;
   let usage: Usage | undefined;
   let cost: number | undefined;
+  let serviceTier: string | undefined;
   let id: string | undefined;
   let refused = false;
   const calls = new Map<number, PendingCall>();
@@ -157,6 +158,7 @@ export function createChatParser(model: ModelRef): ChatParser {
       const events: StreamEvent[] = [];
       // Some proxies open with a placeholder chunk whose id is "".
       if (typeof chunk.id === "string" && chunk.id) id ??= chunk.id;
+      if (typeof chunk.service_tier === "string") serviceTier = normalizeServiceTier(chunk.service_tier);
       if (chunk.usage) {
         usage = mapChatUsage(chunk.usage);
         const c = rec(chunk.usage)?.cost;
@@ -249,6 +251,7 @@ export function createChatParser(model: ModelRef): ChatParser {
       };
       if (rid) done.responseId = rid;
       if (cost !== undefined) done.providerCostUsd = cost;
+      if (serviceTier) done.serviceTier = serviceTier;
       return { tail, done };
     },
   };

@@ -1,5 +1,6 @@
 import type { AssistantMessage, ModelRef, NativeKind, ToolCall } from "../core/messages.ts";
 import type { StreamEvent } from "../core/model.ts";
+import { normalizeServiceTier } from "../core/model.ts";
 import type { StopReason } from "../core/stop-reason.ts";
 import type { Usage } from "../core/usage.ts";
 import { errorFromCode } from "./http-error.ts";
@@ -199,6 +200,9 @@ export function createResponsesParser(ctx: ParseContext): ResponsesParser {
     if (refusal && stopReason === "end_turn") stopReason = "refusal";
     const done: StreamEvent = { type: "done", message, stopReason, usage: mapResponsesUsage(response.usage) };
     if (id) done.responseId = id;
+    // The tier that actually served the call (it may differ from the one asked for); it sets the price.
+    const tier = normalizeServiceTier(response.service_tier);
+    if (tier) done.serviceTier = tier;
     return [done];
   };
 
