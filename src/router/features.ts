@@ -73,7 +73,7 @@ export const CUE_GROUPS: CueGroup[] = [
   g(
     "code_change",
     "a code-change verb",
-    /\b(?:fix\w*|bug\w*|patch\w*|implement\w*|refactor\w*|renam\w*|extract\w*|rework\w*|rewrit\w*|port(?:ed|ing)? (?:the|it|from)|introduc\w*|deprecat\w*|correct (?:it|the)|apply (?:the|this) (?:review|patch|diff)|merge conflicts?|add(?:s|ed|ing)? (?:an? |the )?(?:new |optional |missing )?(?:\w+ )?(?:method|function|param(?:eter)?|option|flag|endpoint|field|column|class|argument|tests?|support|validation|handler|hook|type hints?|types|docstrings?|retr(?:y|ies)|caching|pagination))\b/i,
+    /\b(?:fix\w*|bug\w*|patch\w*|implement\w*|refactor\w*|renam\w*|extract\w*|rework\w*|rewrit\w*|port(?:ed|ing)? (?:the|it|from)|upgrad\w* (?:\w+ )?(?:from|to)|bump\w*|migrat\w* (?:the|our|from|to|\w+ from)|switch\w* (?:our|the|from) |adapt\w* (?:our|the)|replac\w*|introduc\w*|deprecat\w*|correct (?:it|the)|apply (?:the|this) (?:review|patch|diff)|merge conflicts?|add(?:s|ed|ing)? (?:an? |the )?(?:new |optional |missing )?(?:\w+ )?(?:method|function|param(?:eter)?|option|flag|endpoint|field|column|class|argument|tests?|support|validation|handler|hook|type hints?|types|docstrings?|retr(?:y|ies)|caching|pagination))\b/i,
   ),
   g(
     "code_object",

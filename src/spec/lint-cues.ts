@@ -199,7 +199,7 @@ export function firstHit(
 export const MORE_CRITERIA: Array<{ kind: string; re: RegExp }> = [
   {
     kind: "precise edit",
-    re: /\b(?:rename|replace|change|bump|update|set|upgrade|downgrade|pin|move)\b(?:[^.\n]|\.(?!\s|$)){0,60}?\b(?:to|with)\s+[`'"]?(?:v?\d+(?:\.\d+)+|\d{2,}|[\w-]*\d[\w.-]*|`[^`]+`|'[^']+'|"[^"]+"|[a-z]+[A-Z]\w*|[a-z]+_\w+)|\bfrom\s+[`'"]?[\w.-]+[`'"]?\s+to\s+[`'"]?[\w.-]+|(?:'[^']+'|"[^"]+"|`[^`]+`)\s*(?:->|→|=>)\s*(?:'[^']+'|"[^"]+"|`[^`]+`)|\bset\s+`?[\w.]+`?\s*=\s*\S+/i,
+    re: /\b(?:rename|replace|change|bump|update|set|upgrade|downgrade|pin|move)\b(?:[^.\n]|\.(?!\s|$)){0,60}?\b(?:to|with)\s+[`'"]?(?:v?\d+(?:\.\d+)+|\d{2,}|[\w-]*\d[\w.-]*|`[^`]+`|'[^']+'|"[^"]+"|[a-z]+[A-Z]\w*|[a-z]+_\w+)|\bfrom\s+[`'"]?[\w.#-]+[`'"]?\s+to\s+[`'"]?[\w.#-]+|(?:'[^']+'|"[^"]+"|`[^`]+`)\s*(?:->|→|=>)\s*(?:'[^']+'|"[^"]+"|`[^`]+`)|\bset\s+`?[\w.]+`?\s*=\s*\S+/i,
   },
   {
     kind: "named failing check",
@@ -208,6 +208,10 @@ export const MORE_CRITERIA: Array<{ kind: string; re: RegExp }> = [
   {
     kind: "must succeed",
     re: /\b(?:must|should|has to|needs? to)\s+(?:still\s+)?(?:succeed|build|compile|work|apply cleanly|stay green|keep passing|pass)\b|\bmake\s+`[^`]+`\s+(?:succeed|work|pass)/i,
+  },
+  {
+    kind: "clean check",
+    re: /\b(?:so(?: that)?|until|till)\s+[^.\n]{1,40}?\b(?:is|are|runs?|reports?|comes? back|stays?|prints?)\s+(?:clean|green|quiet|empty|happy|passing|silent|nothing|no (?:errors|warnings))\b/i,
   },
   {
     kind: "answer form",
@@ -264,15 +268,15 @@ const UNBOUNDED_SHAPES: Array<{ kind: string; re: RegExp }> = [
   },
   {
     kind: "everything",
-    re: /\b(?:everything|everywhere|every ?thing|it all|all of it|whatever you find|anything you find)\b/i,
+    re: /\b(?:everything|everywhere|every ?thing|it all|all of it|whatever you find|anything you find|across the board|throughout|all over|wherever)\b/i,
   },
   {
     kind: "all of a kind",
-    re: /\b(?:all|every|each)\s+(?:the\s+|of the\s+|our\s+)?(?:\w+\s)?(?:files?|modules?|code|bugs?|issues?|warnings?|tests?|functions?|class(?:es)?|variables?|dependenc(?:y|ies)|packages?|components?|services?|endpoints?|pages?|errors?|places?|usages?|calls?|callbacks?|quer(?:y|ies)|imports?|strings?|routes?|handlers?|views?|models?|templates?|scripts?|docs?|comments?|types?)\b(?![^.\n]{0,20}\b(?:in|under|of)\s+[`'"]?[\w.-]*\/)/i,
+    re: /\b(?:all|every|each)\s+(?:the\s+|of the\s+|our\s+)?(?:\w+\s)?(?:files?|modules?|code|bugs?|issues?|warnings?|tests?|functions?|class(?:es)?|variables?|dependenc(?:y|ies)|packages?|components?|services?|endpoints?|pages?|errors?|places?|usages?|calls?|callbacks?|quer(?:y|ies)|imports?|strings?|routes?|handlers?|views?|models?|templates?|scripts?|docs?|comments?|types?|repos|repositories|projects|apps|microservices|headers|screens|forms)\b(?![^.\n]{0,20}\b(?:in|under|of)\s+[`'"]?[\w.-]*\/)/i,
   },
   {
     kind: "quality goal",
-    re: /\b(?:increase (?:the )?(?:test )?coverage|polish\w*|nice|ugly|whatever is broken|better|cleaner|faster|nicer|more (?:readable|maintainable|robust|secure|modern|scalable|fast|efficient|performant|reliable)|improv\w*|optimi[sz]\w*|moderni[sz]\w*|harden\w*|overhaul\w*|tidy(?:ing)? up|clean(?:ing)? ?up|production[- ]ready|scalable|some love|quality)\b/i,
+    re: /\b(?:increase (?:the )?(?:test )?coverage|polish\w*|nice|ugly|whatever is broken|better|cleaner|faster|nicer|more (?:readable|maintainable|robust|secure|modern|scalable|fast|efficient|performant|reliable)|improv\w*|optimi[sz]\w*|moderni[sz]\w*|harden\w*|overhaul\w*|tidy(?:ing)? up|clean(?:ing)? ?up|production[- ](?:ready|grade|quality)|scalable|some love|quality)\b/i,
   },
   {
     kind: "rewrite",
@@ -280,7 +284,7 @@ const UNBOUNDED_SHAPES: Array<{ kind: string; re: RegExp }> = [
   },
   {
     kind: "broad object",
-    re: /\b(?:the|our|my)\s+(?:code(?:base)?|app|application|project|repo|system|site|ui|ux|frontend|backend|program|api|architecture|documentation|thing)\b(?!\s*(?:'s|’s)?\s*(?:\w+\s)?(?:endpoint|page|screen|function|file|module|class|button|form|route|handler)\b)/i,
+    re: /\b(?:the|our|my)\s+(?:code(?:base)?|app|application|project|repo|system|site|ui|ux|frontend|backend|program|api|architecture|documentation|thing|stack|infrastructure|platform|product)\b(?!\s*(?:'s|’s)?\s*(?:\w+\s)?(?:endpoint|page|screen|function|file|module|class|button|form|route|handler)\b)/i,
   },
 ];
 
