@@ -25,7 +25,7 @@ import { promptTokens, type Usage } from "../core/usage.ts";
  */
 export function priceUsage(usage: Usage, price: Price | undefined, opts: PriceOptions = {}): CostBreakdown {
   if (!price) return { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, total: 0, priced: false };
-  const { rates, factor, tier } = priceTier(usage, price, opts.serviceTier);
+  const { rates, factor, tier } = priceTier(usage, price, opts.serviceTier, opts.aggregate);
   const perToken = (perMillion: number) => (perMillion * factor) / 1_000_000;
   const long = Math.min(usage.cacheWriteLong ?? 0, usage.cacheWrite);
   const writeRate = rates.cacheWrite ?? rates.input;
@@ -41,6 +41,11 @@ export function priceUsage(usage: Usage, price: Price | undefined, opts: PriceOp
 export interface PriceOptions {
   /** The service tier the response reported (done.serviceTier); absent = standard. */
   serviceTier?: string | undefined;
+  /**
+   * The usage sums many calls (a trial's n_input_tokens in result.json): its prompt size says nothing about any
+   * one call's, so the long-context tier is not inferred from it and standard rates apply (a lower bound).
+   */
+  aggregate?: boolean;
 }
 
 type Rates = Pick<Price, "input" | "cachedInput" | "cacheWrite" | "cacheWriteLong" | "output">;
@@ -50,10 +55,11 @@ export function priceTier(
   usage: Usage,
   price: Price,
   serviceTier?: string,
+  aggregate = false,
 ): { rates: Rates; factor: number; tier?: string } {
   const labels: string[] = [];
   let rates: Rates = price;
-  if (price.longContext && promptTokens(usage) > price.longContext.above) {
+  if (!aggregate && price.longContext && promptTokens(usage) > price.longContext.above) {
     rates = price.longContext;
     labels.push("long-context");
   }

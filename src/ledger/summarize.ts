@@ -240,7 +240,7 @@ function recordCounts(
     const entry = ledger.record({
       model,
       usage,
-      price,
+      cost: priceUsage(usage, price, { aggregate: true }),
       runId: name,
       ...(typeof fields.cost_usd === "number" ? { providerCostUsd: fields.cost_usd } : {}),
     });

@@ -61,6 +61,15 @@ describe("tier pricing on crafted usage", () => {
     close(gemini.total, (200_001 * 4 + 100 * 18) / 1e6);
   });
 
+  it("a usage that sums many calls (a trial's counts) is not taken for one long prompt", () => {
+    const p = price("openai/gpt-5.5");
+    const summed = priceUsage(usage({ input: 1_000_000, output: 1_000 }), p, { aggregate: true });
+    close(summed.total, (1_000_000 * 5 + 1_000 * 30) / 1e6);
+    assert.equal(summed.tier, undefined);
+    const flex = priceUsage(usage({ input: 1_000_000 }), p, { aggregate: true, serviceTier: "flex" });
+    assert.equal(flex.tier, "flex", "a reported service tier still applies");
+  });
+
   it("Anthropic 1-hour cache writes at 2x input, 5-minute ones at 1.25x; batch halves all of it", () => {
     const p = price("anthropic/claude-opus-4-7");
     const u = usage({ input: 100, cacheWrite: 1_000, cacheWriteLong: 400, cacheRead: 5_000, output: 50 });
