@@ -12,6 +12,7 @@ import { scriptCommand } from "./script-command.ts";
 import type { BenchTask } from "./task.ts";
 import { metadataString } from "./task-config.ts";
 import { type BaseArgs, baseResult, exception } from "./trial-base.ts";
+import { placeWorkdirDiff, snapshotWorkdir, type WorkdirSnapshot, writeWorkdirDiff } from "./trial-diff.ts";
 import type { TrialEnvironment } from "./trial-environment.ts";
 import type { AgentResult, TimeSpan, TrialResult } from "./trial-result.ts";
 import { writeJsonAtomic, writeTrialFiles } from "./trial-result.ts";
@@ -132,6 +133,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
           name: `${trialName}-${Date.now().toString(36)}`,
         })
       : createLocalEnvironment({ task, trialDir, scratchDir: spec.scratchDir });
+  const diffFile = join(spec.scratchDir, "agent-diff.patch");
+  const noDiff = (err: unknown): WorkdirSnapshot => {
+    writeFileSync(diffFile, `# no diff: ${errorMessage(err)}\n`);
+    return { note: errorMessage(err) };
+  };
   const mult = spec.timeoutMultiplier;
   const agentTimeoutMs = Math.round(task.config.agent.timeout_sec * mult * 1000);
   const verifierTimeoutMs = Math.round(task.config.verifier.timeout_sec * mult * 1000);
@@ -162,9 +168,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     r.agent_setup = { started_at: setupAt, finished_at: setupAt };
     const agentStart = now();
     log({ type: "agent_started", agent: agentLabel(agent), timeout_ms: agentTimeoutMs });
+    const snapshot = agent.kind === "nop" ? undefined : await snapshotWorkdir(env, spec.scratchDir).catch(noDiff);
     const ranAgent = await runAgentPhase(spec, env, agentTimeoutMs, log, fail, r);
     r.agent_execution = { started_at: agentStart, finished_at: now() };
     if (!ranAgent) return finish();
+    if (snapshot) await writeWorkdirDiff(snapshot, env, spec.scratchDir, diffFile).catch(noDiff);
 
     const verifierStart = now();
     env.installTests();
@@ -232,6 +240,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     };
     try {
       env.collectLogs();
+      placeWorkdirDiff(diffFile, trialDir);
       env.dispose();
     } catch {
       // a leftover scratch folder is not worth failing the trial for
