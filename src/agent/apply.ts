@@ -20,7 +20,7 @@ import {
   symlinkSync,
   unlinkSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { ConfigError, errorMessage, SwitchyardError } from "../core/errors.ts";
 import { ApplyRefusal, checkChangePath, checkInside, checkLinkResolves, checkLinkTarget } from "./apply-checks.ts";
 import { type Change, hashEntry, lstatEntry, type Manifest, RUNS_DIR } from "./workspace.ts";
@@ -128,7 +128,7 @@ export function applyChanges(workspace: string, copy: string, changes: Change[],
   try {
     precheck(workspace, realWorkspace, copy, changes);
   } catch (err) {
-    throw failure(err, undefined);
+    throw failure(err, undefined, workspace);
   }
   const runsDir = join(workspace, RUNS_DIR);
   const madeRunsDir = !existsSync(runsDir);
@@ -151,7 +151,7 @@ export function applyChanges(workspace: string, copy: string, changes: Change[],
         { hint: "move them back by hand before using the workspace", cause: err },
       );
     }
-    throw failure(err, stage);
+    throw failure(err, stage, workspace);
   } finally {
     if (!keep) {
       // Committed (or rolled back): the journal goes first, so a crash now cannot undo a finished apply.
@@ -162,16 +162,48 @@ export function applyChanges(workspace: string, copy: string, changes: Change[],
   }
 }
 
-function failure(err: unknown, stage: string | undefined): SwitchyardError {
+/** Errors by which the file system refuses a write the user can allow: bad input (exit 2), not a bug. */
+const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS"]);
+
+function failure(err: unknown, stage: string | undefined, workspace: string): SwitchyardError {
   const undone = stage === undefined ? "nothing was changed" : "everything was rolled back";
   if (err instanceof ApplyRefusal) {
     return new ConfigError(`${err.message}; ${undone}, the workspace is as it was`, {
       hint: "fix what the message names (in the workspace or the run's work/ copy) and apply again, or discard the run",
     });
   }
+  const refused = unwritablePath(err, workspace);
+  if (refused) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return new ConfigError(
+      `cannot write "${refused.rel}" in the workspace: ${refused.dir} is not writable (${code}); ${undone}, the workspace is as it was`,
+      {
+        file: refused.dir,
+        hint: `make ${refused.dir} writable (its owner and mode, a read-only mount, or chattr -i) and apply again, or discard the run`,
+        cause: err,
+      },
+    );
+  }
   return new SwitchyardError(`apply failed: ${errorMessage(err)}; ${undone}, the workspace is as it was`, {
     cause: err,
   });
+}
+
+/** For a permission error on a workspace path (a rename names it as `dest`): that path and its directory. */
+function unwritablePath(err: unknown, workspace: string): { rel: string; dir: string } | undefined {
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  if (!e || typeof e.code !== "string" || !UNWRITABLE.has(e.code)) return undefined;
+  const roots = [workspace, realpathSync(workspace)];
+  for (const p of [e.dest, e.path]) {
+    if (!p) continue;
+    for (const root of roots) {
+      const rel = relative(root, p);
+      const outside = rel === "" || isAbsolute(rel) || rel === ".." || rel.startsWith(`..${sep}`);
+      if (outside || rel === RUNS_DIR || rel.startsWith(`${RUNS_DIR}${sep}`)) continue;
+      return { rel, dir: dirname(p) };
+    }
+  }
+  return undefined;
 }
 
 /** Checks that need no writes: paths, destinations (except under a deleted entry), and new symlinks' targets. */
