@@ -46,6 +46,8 @@ export async function openTrialRecorder(location: string): Promise<TrialRecorder
         fidelity: r.fidelity.reduced ? "reduced" : "full",
         fidelityNotes: r.fidelity.notes,
         reasoningEffort: r.provenance.reasoning_effort,
+        ttftMs: r.agent_result?.ttft_ms ?? null,
+        outputTokensPerSecond: r.agent_result?.output_tokens_per_second ?? null,
       });
     },
     close: async () => {

@@ -7,8 +7,10 @@ import { ConfigError } from "../core/errors.ts";
  * - v1: the trials table keyed by (job, task, model, trial).
  * - v2: provenance per trial (project, endpoint host, loopback, harness + version, task checksum, fidelity +
  *   notes, reasoning effort); the key gains the project. v1 rows keep project "" and unknown (NULL) provenance.
+ * - v3: latency per trial: time to first token (its first response) and output tokens per second (the mean over
+ *   its responses), from agent_result.ttft_ms / output_tokens_per_second; NULL when none was measured (oracle).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const V1 = `
   CREATE TABLE IF NOT EXISTS trials (
@@ -69,7 +71,12 @@ const V2 = `
   CREATE INDEX trials_project ON trials (project);
 `;
 
-const MIGRATIONS: readonly string[] = [V1, V2];
+const V3 = `
+  ALTER TABLE trials ADD COLUMN ttft_ms REAL;
+  ALTER TABLE trials ADD COLUMN output_tokens_per_second REAL;
+`;
+
+const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 function userVersion(db: DatabaseSync): number {
   const row = db.prepare("PRAGMA user_version").get() as { user_version: number } | undefined;

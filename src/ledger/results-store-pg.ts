@@ -54,6 +54,10 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE trials DROP CONSTRAINT trials_pkey;
    ALTER TABLE trials ADD PRIMARY KEY (project, job_id, task_id, model, trial);
    CREATE INDEX trials_project ON trials (project);`,
+  // v3: latency per trial.
+  `ALTER TABLE trials
+     ADD COLUMN ttft_ms DOUBLE PRECISION,
+     ADD COLUMN output_tokens_per_second DOUBLE PRECISION;`,
 ];
 
 /** Any fixed number: the advisory lock that serialises migrations of one database. */

@@ -42,6 +42,11 @@ export interface TrialRow {
   fidelity?: "full" | "reduced" | null;
   fidelityNotes?: string[];
   reasoningEffort?: string | null;
+  // Latency (schema v3), from agent_result; absent when none was measured.
+  /** Time to first token of the trial's first response, ms. */
+  ttftMs?: number | null;
+  /** Output tokens per second over the streaming phase (after the first token), mean over the responses. */
+  outputTokensPerSecond?: number | null;
 }
 
 export interface TrialFilter {
@@ -126,6 +131,8 @@ export interface DbRow {
   fidelity: string | null;
   fidelity_notes: string | null;
   reasoning_effort: string | null;
+  ttft_ms: number | null;
+  output_tokens_per_second: number | null;
 }
 
 function notes(text: string | null): string[] {
@@ -163,6 +170,8 @@ export function fromDb(r: DbRow): TrialRow {
     fidelity: r.fidelity === "full" || r.fidelity === "reduced" ? r.fidelity : null,
     fidelityNotes: notes(r.fidelity_notes),
     reasoningEffort: r.reasoning_effort,
+    ...(r.ttft_ms === null ? {} : { ttftMs: r.ttft_ms }),
+    ...(r.output_tokens_per_second === null ? {} : { outputTokensPerSecond: r.output_tokens_per_second }),
   };
 }
 
@@ -190,6 +199,8 @@ export const COLUMNS = [
   "fidelity",
   "fidelity_notes",
   "reasoning_effort",
+  "ttft_ms",
+  "output_tokens_per_second",
 ] as const;
 export const KEY = ["project", "job_id", "task_id", "model", "trial"];
 
@@ -219,6 +230,8 @@ export function toDb(row: TrialRow): Array<string | number | null> {
     row.fidelity ?? null,
     row.fidelityNotes ? JSON.stringify(row.fidelityNotes) : null,
     row.reasoningEffort ?? null,
+    row.ttftMs ?? null,
+    row.outputTokensPerSecond ?? null,
   ];
 }
 

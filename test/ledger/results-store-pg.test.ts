@@ -58,6 +58,15 @@ const base: TrialRow = {
   reasoningEffort: null,
 };
 
+const timedOut: TrialRow = {
+  ...base,
+  trial: 2,
+  passed: false,
+  reward: 0,
+  exception: "AgentTimeoutError",
+  costUsd: null,
+};
+
 test("Postgres: rows round-trip as in SQLite, upsert on the trial's key is idempotent, filters match", async () => {
   const url = await database("roundtrip");
   const s = await openStore(url);
@@ -65,7 +74,7 @@ test("Postgres: rows round-trip as in SQLite, upsert on the trial's key is idemp
   await s.recordTrial(base);
   // The project is part of the key: the same trial of another project is another row.
   await s.recordTrial({ ...base, project: "/srv/other", loopback: true, fidelity: "reduced", fidelityNotes: ["x"] });
-  await s.recordTrial({ ...base, trial: 2, passed: false, reward: 0, exception: "AgentTimeoutError", costUsd: null });
+  await s.recordTrial({ ...timedOut, ttftMs: 412.5, outputTokensPerSecond: 87.25 });
   await s.recordTrial({ ...base, reward: 0.5, passed: false });
   const rows = await s.trials();
   assert.equal(rows.length, 3);
@@ -77,6 +86,10 @@ test("Postgres: rows round-trip as in SQLite, upsert on the trial's key is idemp
   assert.deepEqual([other?.loopback, other?.fidelity, other?.fidelityNotes], [true, "reduced", ["x"]]);
   assert.equal(rows.find((r) => r.trial === 2)?.exception, "AgentTimeoutError");
   assert.equal(rows.find((r) => r.trial === 2)?.costUsd, null);
+  assert.deepEqual(
+    [rows.find((r) => r.trial === 2)?.ttftMs, rows.find((r) => r.trial === 2)?.outputTokensPerSecond],
+    [412.5, 87.25],
+  );
   assert.equal((await s.trials({ project: "/srv/other" })).length, 1);
   assert.equal((await s.trials({ model: "anthropic/claude-opus-4-7" })).length, 0);
   assert.equal((await s.trials({ category: "terminal", jobId: "j1" })).length, 3);
@@ -85,7 +98,7 @@ test("Postgres: rows round-trip as in SQLite, upsert on the trial's key is idemp
 
   // The same rows through the SQLite store come back identical, in the same order.
   const lite = openResultsStore(join(root, "same.sqlite"));
-  lite.recordTrial({ ...base, trial: 2, passed: false, reward: 0, exception: "AgentTimeoutError", costUsd: null });
+  lite.recordTrial({ ...timedOut, ttftMs: 412.5, outputTokensPerSecond: 87.25 });
   lite.recordTrial({ ...base, reward: 0.5, passed: false });
   const again = await openStore(url);
   assert.deepEqual(await again.trials({ project: base.project }), lite.trials());
@@ -138,7 +151,7 @@ test("Postgres: the same table and columns as the SQLite store; migrations are v
   });
 });
 
-test("Postgres: a v1 database is migrated to v2 in place, its rows kept with unknown provenance", async () => {
+test("Postgres: a v1 database is migrated to the current schema in place, its rows kept with unknown provenance", async () => {
   const url = await database("fromv1");
   const c = new pg.Client({ connectionString: url });
   await c.connect();

@@ -77,7 +77,7 @@ test("the store is per project by default; SWITCHYARD_RESULTS_DB, 'user' and a p
   assert.equal(defaultResultsPath({ HOME: "/home/u" }), "/home/u/.local/share/switchyard/results.sqlite");
 });
 
-test("a v1 store file is migrated to v2: its rows are kept with unknown provenance, new rows carry theirs", () => {
+test("a v1 store file is migrated to the current schema: its rows are kept with unknown provenance and latency, new rows carry theirs", () => {
   const path = join(root, "v1.sqlite");
   const old = new DatabaseSync(path);
   // The v1 schema exactly as switchyard wrote it before provenance was recorded.
@@ -103,6 +103,7 @@ test("a v1 store file is migrated to v2: its rows are kept with unknown provenan
   assert.equal(migrated?.loopback, null);
   assert.equal(migrated?.fidelity, null);
   assert.equal(migrated?.harness, null);
+  assert.equal(migrated?.outputTokensPerSecond, undefined, "no latency measured");
   // Same job/task/model/trial in a project: a row of its own (the key includes the project).
   s.recordTrial(base);
   assert.equal(s.trials().length, 2);
@@ -111,7 +112,31 @@ test("a v1 store file is migrated to v2: its rows are kept with unknown provenan
   const db = new DatabaseSync(path);
   assert.deepEqual({ ...(db.prepare("PRAGMA user_version").get() as object) }, { user_version: SCHEMA_VERSION });
   db.close();
-  assert.equal(SCHEMA_VERSION, 2);
+  assert.equal(SCHEMA_VERSION, 3);
+});
+
+test("v3: a trial's TTFT and output tokens per second round-trip; a v2 file gains the columns, its rows kept", () => {
+  const path = join(root, "v2.sqlite");
+  const s = openResultsStore(path);
+  s.recordTrial(base);
+  s.recordTrial({ ...base, trial: 2, ttftMs: 412.5, outputTokensPerSecond: 87.25 });
+  const rows = s.trials();
+  assert.deepEqual(rows[0], base, "a row without latency reads back without it");
+  assert.deepEqual([rows[1]?.ttftMs, rows[1]?.outputTokensPerSecond], [412.5, 87.25]);
+  s.close();
+  // Back to v2 as switchyard wrote it (no latency columns), then reopen: migrated in place.
+  const db = new DatabaseSync(path);
+  db.exec(`
+    ALTER TABLE trials DROP COLUMN ttft_ms;
+    ALTER TABLE trials DROP COLUMN output_tokens_per_second;
+    PRAGMA user_version = 2;
+  `);
+  db.close();
+  const again = openResultsStore(path);
+  assert.deepEqual(again.trials(), [base, { ...base, trial: 2 }]);
+  again.recordTrial({ ...base, trial: 3, outputTokensPerSecond: 50 });
+  assert.equal(again.trials({ jobId: "j1" })[2]?.outputTokensPerSecond, 50);
+  again.close();
 });
 
 test("a file that is not a database is a ConfigError naming it", () => {

@@ -9,6 +9,7 @@ import { runJob } from "../../src/bench/job.ts";
 import { prepareModelAgents } from "../../src/bench/switchyard-agent.ts";
 import { defaultConfig } from "../../src/core/config.ts";
 import type { Usage } from "../../src/core/usage.ts";
+import { openResultsStore } from "../../src/ledger/results-store.ts";
 import { BIN, cli, makeJsRepo } from "../agent/cli-helpers.ts";
 import { mock, mockEnv, tempDir } from "../agent/helpers.ts";
 
@@ -79,7 +80,7 @@ describe("tokens per second", () => {
     }
   });
 
-  it("the bench report's out tok/s column has a figure for a model agent, not –", async () => {
+  it("the bench report's out tok/s column has a figure for a model agent, not –; the results store has it", async () => {
     const out = mkdtempSync(join(tmpdir(), "sy-tps-bench-"));
     chmodSync(out, 0o711);
     const server = await mock({
@@ -100,9 +101,15 @@ describe("tokens per second", () => {
         reports: true,
         outDir: out,
         jobName: "tps",
-        resultsDb: false,
+        resultsDb: join(out, "results.sqlite"),
         runModelAgent,
       });
+      const store = openResultsStore(join(out, "results.sqlite"));
+      const [row0] = store.trials({ model: "openai/gpt-5.5" });
+      store.close();
+      assert.ok(row0, "the trial has a row in the results store");
+      assert.ok(typeof row0.outputTokensPerSecond === "number" && row0.outputTokensPerSecond > 0, JSON.stringify(row0));
+      assert.ok(typeof row0.ttftMs === "number" && row0.ttftMs >= 0, JSON.stringify(row0));
       const report = readFileSync(join(jobDir, "report.md"), "utf8");
       const lines = report.split("\n").filter((l) => l.startsWith("|"));
       const header = lines.find((l) => l.includes("out tok/s"));
