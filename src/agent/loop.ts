@@ -19,7 +19,7 @@ import { modelTurn } from "./model-turn.ts";
 /**
  * The agent loop: ask the model, run the tools it calls, feed the results back, until it answers without tool
  * calls or a limit ends the run. No I/O of its own: everything comes in through LoopDeps and goes out as events.
- * Limits are checked at the top of every step, in this order: abort/timeout, steps, tokens, budget.
+ * Limits are checked at the top of every step, in this order: abort/timeout, steps, tool calls, tokens, budget.
  */
 export type FinalEventBody = Extract<RunEventBody, { type: "final" }>;
 export type { LoopApprovals } from "./approve.ts";
@@ -30,6 +30,11 @@ export interface LoopLimits {
   maxTokens?: number;
   budgetUsd?: number;
   timeoutMs?: number;
+  /**
+   * Tool calls over the whole run; checked before each model call, so the calls of the turn that reaches it all
+   * run (MCP-Atlas's max_tool_calls: its harness stops before the next model call). Ends the run `step_limit`.
+   */
+  maxToolCalls?: number;
 }
 
 export interface CheckpointOutcome {
@@ -104,6 +109,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
   const toolDefs: ToolDefinition[] = deps.definitions ?? toolDefinitions(deps.tools);
   const guard = new LoopGuard();
   let step = deps.prior?.steps ?? 0;
+  let toolCalls = 0;
   let usage = deps.prior?.usage ?? ZERO_USAGE;
   // Read per turn: after a fallback the client answers with (and is billed for) another model.
   const priceNow = (): Price | undefined => deps.price ?? client.model.price;
@@ -167,6 +173,9 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       return finish(s, s === "timeout" ? `timeout after ${limits.timeoutMs} ms` : "aborted");
     }
     if (step >= limits.maxSteps) return finish("step_limit", `step limit reached (${limits.maxSteps} steps)`);
+    if (limits.maxToolCalls !== undefined && toolCalls >= limits.maxToolCalls) {
+      return finish("step_limit", `tool-call limit reached (${toolCalls} of ${limits.maxToolCalls} calls)`);
+    }
     let estimate = nextPromptEstimate();
     if (limits.maxTokens !== undefined) {
       const spent = totalTokens(usage);
@@ -305,6 +314,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     let ending: { state: EndState; message: string } | undefined;
     let warnRepeat = false;
     for (const call of calls) {
+      toolCalls++;
       emit({ type: "tool_call", call }, step);
       if (ending) {
         pushResult(results, errorResult(call, `not executed: ${ending.message}`), emit, step, 0);
