@@ -11,7 +11,8 @@ import { ConfigError } from "../core/errors.ts";
  *   same table;
  * - a bench task's task.toml, in Harbor's schema: `[[environment.mcp_servers]]` entries with `name`,
  *   `transport` ("stdio" | "streamable-http" | "sse", Harbor's default "sse"), `command`/`args` or `url`.
- *   Switchyard's own keys (env, cwd, headers, allow, deny, host, *_timeout_ms) are accepted there too.
+ *   Switchyard's own keys (env, cwd, headers, allow, deny, host, *_timeout_ms) are accepted there too, and
+ *   `enabled_tools` (the list MCP-Atlas's Harbor converter writes: only these tools are offered) becomes `allow`.
  * A server name must be usable in a tool name: letters, digits, `_` and `-`.
  */
 
@@ -117,8 +118,18 @@ export function parseTaskMcpServers(data: unknown, file: string): Record<string,
         hint: 'each MCP server needs `name` and `transport` ("stdio", "streamable-http" or "sse")',
       });
     }
-    const { name, transport, ...rest } = head.data;
+    const { name, transport, enabled_tools: enabled, ...rest } = head.data;
     if (!SERVER_NAME.test(name)) throw nameError(file, `${where}.name`, name);
+    if (enabled !== undefined) {
+      const ok = Array.isArray(enabled) && enabled.every((t) => typeof t === "string" && t && !t.includes("*"));
+      if (!ok || rest.allow !== undefined) {
+        throw new ConfigError(
+          `${file}: MCP server '${name}': ${where}.enabled_tools: ${ok ? "give enabled_tools or allow, not both" : "expected a list of tool names"}`,
+          { file, field: `${where}.enabled_tools`, hint: 'write enabled_tools = ["read_file", "list_directory"]' },
+        );
+      }
+      rest.allow = enabled;
+    }
     if (out[name]) {
       throw new ConfigError(`${file}: ${where}.name: MCP server '${name}' is declared twice`, {
         file,
