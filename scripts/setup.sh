@@ -29,3 +29,6 @@ fi
 # The lock file lists every platform's optional binaries, so `npm ci` installs exactly what is locked and leaves
 # the clone clean.
 npm ci --no-audit --no-fund --loglevel=error
+
+# The pinned keyless MCP servers for MCP-Atlas-style tasks (tasks/mcp-atlas), in a cache outside the checkout.
+bash scripts/install-mcp-servers.sh
