@@ -1,6 +1,8 @@
 import { EMPTY_TALLY, type ScreenshotTally, tallyScreenshots } from "../computer/screenshots.ts";
 import type { RunEventBody } from "../core/events.ts";
 import type { Protocol } from "../core/messages.ts";
+import { promptTokens } from "../core/usage.ts";
+import type { AgentResult } from "./trial-result.ts";
 
 /**
  * Per-trial figures the model agent's run events add to agent_result: tool calls, failed calls, argument errors
@@ -58,4 +60,28 @@ function mergeTallies(a: ScreenshotTally, b: ScreenshotTally): ScreenshotTally {
  */
 export function screenshotTokensFor(protocol: Protocol, tally: ScreenshotTally): number {
   return protocol === "anthropic-messages" ? tally.tokens.anthropic : tally.tokens.openai;
+}
+
+/** agent_result of a finished model-agent run (Harbor's counts plus the run statistics). */
+export function toAgentResult(
+  final: Extract<RunEventBody, { type: "final" }>,
+  stats: AgentRunStats,
+  opts: { protocol: Protocol; toolDefinitionTokens: number },
+): AgentResult {
+  return {
+    n_input_tokens: promptTokens(final.usage),
+    n_cache_tokens: final.usage.cacheRead,
+    n_output_tokens: final.usage.output,
+    cost_usd: final.cost.priced ? final.cost.total : null,
+    end_state: final.endState,
+    steps: final.steps,
+    n_tool_calls: stats.toolCalls,
+    n_failed_tool_calls: stats.failedToolCalls,
+    n_argument_errors: stats.argumentErrors,
+    ttft_ms: stats.ttftMs,
+    output_tokens_per_second: stats.tps.length ? stats.tps.reduce((a, b) => a + b, 0) / stats.tps.length : null,
+    tool_definition_tokens: opts.toolDefinitionTokens,
+    n_screenshots: stats.screenshots.screenshots,
+    n_screenshot_tokens_est: screenshotTokensFor(opts.protocol, stats.screenshots),
+  };
 }

@@ -4,8 +4,7 @@ import { type Config, loadConfig } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { RunEventBody } from "../core/events.ts";
 import type { ModelClient } from "../core/model.ts";
-import { promptTokens } from "../core/usage.ts";
-import { createAgentRunStats, screenshotTokensFor } from "./agent-run-stats.ts";
+import { createAgentRunStats, toAgentResult } from "./agent-run-stats.ts";
 import { resourceLimits } from "./environment-settings.ts";
 import { computerOptionsFor } from "./task-computer.ts";
 import type { ModelAgentRunner } from "./trial.ts";
@@ -82,6 +81,25 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }),
     });
     const client = opts.wrapClient ? opts.wrapClient(created) : created;
+    if (task.mcpAtlas) {
+      // MCP-Atlas tasks: only the enabled MCP tools, the prompt as the user message, the tool-call budget.
+      const { runAtlasModel } = await import("./mcp-atlas/agent.ts");
+      const { isLocalEnvironment } = await import("./local-env.ts");
+      if (!isLocalEnvironment(trialEnv)) throw new Error("MCP-Atlas tasks run in the local environment");
+      return runAtlasModel({
+        task: { ...task, mcpAtlas: task.mcpAtlas },
+        client,
+        config,
+        env,
+        trialEnv,
+        trialDir,
+        scratchDir,
+        timeoutMs,
+        toolBudget: task.mcpAtlas.toolBudget,
+        baseUrl: resolveBaseUrl(client.providerInfo, env),
+        ...(signal ? { signal } : {}),
+      });
+    }
     const runDir = join(scratchDir, "agent-run");
     mkdirSync(runDir, { recursive: true });
     // The trial's image root, USER and limits ([environment] cpus/memory, Harbor's defaults when unset).
@@ -186,22 +204,10 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
         execute: mcp ? mcp.execute : tools.executeToolCall,
         ...(signal ? { signal } : {}),
       });
-      const agentResult: AgentResult = {
-        n_input_tokens: promptTokens(final.usage),
-        n_cache_tokens: final.usage.cacheRead,
-        n_output_tokens: final.usage.output,
-        cost_usd: final.cost.priced ? final.cost.total : null,
-        end_state: final.endState,
-        steps: final.steps,
-        n_tool_calls: stats.toolCalls,
-        n_failed_tool_calls: stats.failedToolCalls,
-        n_argument_errors: stats.argumentErrors,
-        ttft_ms: stats.ttftMs,
-        output_tokens_per_second: stats.tps.length ? stats.tps.reduce((a, b) => a + b, 0) / stats.tps.length : null,
-        tool_definition_tokens: mcp?.toolTokenCost ?? 0,
-        n_screenshots: stats.screenshots.screenshots,
-        n_screenshot_tokens_est: screenshotTokensFor(client.model.protocol, stats.screenshots),
-      };
+      const agentResult: AgentResult = toAgentResult(final, stats, {
+        protocol: client.model.protocol,
+        toolDefinitionTokens: mcp?.toolTokenCost ?? 0,
+      });
       const fullRef = `${client.model.provider}/${client.model.id}`;
       const failed = final.endState === "provider_error" || final.endState === "error";
       return {

@@ -2,6 +2,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import { type DockerPlan, parseDockerfile } from "./dockerfile.ts";
+import type { McpAtlasTask } from "./mcp-atlas/task.ts";
+import {
+  atlasBundleOf,
+  isAtlasHarborBundle,
+  isAtlasRowsFile,
+  isAtlasSuiteDir,
+  loadAtlasSuite,
+} from "./mcp-atlas/suite.ts";
 import { parseTaskConfig, type TaskConfig } from "./task-config.ts";
 
 /**
@@ -22,6 +30,8 @@ export interface BenchTask {
   warnings: string[];
   /** Harbor's TaskConfig.source: the suite (dataset) folder's name, or null for a task folder given directly. */
   source?: string | null;
+  /** An MCP-Atlas-style task (src/bench/mcp-atlas/): scored on its claims instead of tests/test.sh. */
+  mcpAtlas?: McpAtlasTask;
 }
 
 /** A folder that looked like a task but could not be loaded; it becomes failed trials, not a failed job. */
@@ -86,19 +96,37 @@ export interface Suite {
   taskDirs: string[];
 }
 
+export interface SuiteOptions {
+  /** MCP server name → URL of a running server, for MCP-Atlas Harbor bundles (`--mcp-url NAME=URL`). */
+  mcpUrls?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Each argument is a task folder (it has task.toml or instruction.md) or a suite folder whose immediate
  * subfolders are tasks. A path that does not exist, or a suite with no task in it, is bad input (ConfigError);
- * a task that fails to load is returned in `failures` so the rest of the job still runs.
+ * a task that fails to load is returned in `failures` so the rest of the job still runs. MCP-Atlas-style tasks
+ * load beside them (src/bench/mcp-atlas/suite.ts): a rows file (.jsonl/.csv/.json), a folder with mcp-atlas.toml
+ * (also as a suite's subfolder), and MCP-Atlas's Harbor bundles.
  */
-export function loadSuite(dirs: string[]): Suite {
+export function loadSuite(dirs: string[], opts: SuiteOptions = {}): Suite {
   const tasks: BenchTask[] = [];
   const failures: TaskLoadFailure[] = [];
   const seen = new Set<string>();
   const taskDirs: Array<{ dir: string; source: string | null }> = [];
   const datasets: string[] = [];
+  const atlasSources: string[] = [];
   for (const d of dirs) {
     const abs = resolve(d);
+    if (existsSync(abs) && statSync(abs).isFile() && isAtlasRowsFile(abs)) {
+      atlasSources.push(abs);
+      continue;
+    }
+    if (existsSync(abs) && statSync(abs).isDirectory() && isAtlasSuiteDir(abs)) {
+      atlasSources.push(abs);
+      datasets.push(abs);
+      continue;
+    }
     if (!existsSync(abs) || !statSync(abs).isDirectory()) {
       throw new ConfigError(`${d}: no such task or suite folder`, {
         file: d,
@@ -109,12 +137,14 @@ export function loadSuite(dirs: string[]): Suite {
       taskDirs.push({ dir: abs, source: null });
       continue;
     }
-    const subs = readdirSync(abs, { withFileTypes: true })
+    const dirsIn = readdirSync(abs, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !e.name.startsWith("."))
       .map((e) => join(abs, e.name))
-      .filter(isTaskDir)
       .sort();
-    if (subs.length === 0) {
+    const subs = dirsIn.filter(isTaskDir);
+    const atlasSubs = dirsIn.filter((s) => !isTaskDir(s) && isAtlasSuiteDir(s));
+    atlasSources.push(...atlasSubs);
+    if (subs.length === 0 && atlasSubs.length === 0) {
       throw new ConfigError(`${d}: no tasks found (no task.toml here or in its subfolders)`, {
         file: d,
         hint: "pass a Terminal-Bench/Harbor task folder or a folder containing them",
@@ -123,8 +153,7 @@ export function loadSuite(dirs: string[]): Suite {
     datasets.push(abs);
     taskDirs.push(...subs.map((dir) => ({ dir, source: basename(abs) })));
   }
-  for (const { dir, source } of taskDirs) {
-    const name = basename(dir);
+  const unique = (name: string, dir: string) => {
     if (seen.has(name)) {
       throw new ConfigError(`${dir}: a task named "${name}" was given twice; trial names must be unique`, {
         file: dir,
@@ -132,8 +161,20 @@ export function loadSuite(dirs: string[]): Suite {
       });
     }
     seen.add(name);
+  };
+  for (const src of atlasSources) {
+    const atlas = loadAtlasSuite(src, opts.env);
+    for (const t of atlas.tasks) unique(t.name, t.dir);
+    for (const f of atlas.failures) unique(f.name, f.dir);
+    tasks.push(...atlas.tasks.map((t) => ({ ...t, source: t.source ?? basename(t.dir) })));
+    failures.push(...atlas.failures);
+  }
+  for (const { dir, source } of taskDirs) {
+    const name = basename(dir);
+    unique(name, dir);
     try {
-      tasks.push({ ...loadTask(dir), source });
+      const task = { ...loadTask(dir), source };
+      tasks.push(isAtlasHarborBundle(dir) ? { ...task, mcpAtlas: atlasBundleOf(task, opts.mcpUrls) } : task);
     } catch (err) {
       const error =
         err instanceof ConfigError

@@ -9,6 +9,7 @@ import type {
   HarborTrialResult,
 } from "./harbor-models.ts";
 import type { EnvironmentInfo } from "./trial-environment.ts";
+import type { McpTrialSummary } from "./mcp-atlas/score-trial.ts";
 import { fromLegacyTrial } from "./trial-result-legacy.ts";
 
 /**
@@ -131,6 +132,8 @@ export interface TrialResult {
   provenance: Provenance;
   /** What the environment was: fidelity with every note and skipped step, resource limits and who applied them. */
   environment?: EnvironmentInfo;
+  /** MCP-Atlas-style tasks: claims coverage, pass, the judge's spend and the diagnostics (mcp-atlas/score-trial.ts). */
+  mcp?: McpTrialSummary;
 }
 
 export const RESULT_FILE = "result.json";
@@ -152,6 +155,8 @@ export interface TrialSidecar {
   provenance: Provenance;
   /** The trial's environment block (trial-environment.ts EnvironmentInfo); absent in older side files. */
   environment?: EnvironmentInfo;
+  /** MCP-Atlas-style tasks only. */
+  mcp?: McpTrialSummary;
 }
 
 const COUNT_KEYS = ["n_input_tokens", "n_cache_tokens", "n_output_tokens", "cost_usd"] as const;
@@ -213,6 +218,7 @@ export function toSidecar(r: TrialResult): TrialSidecar {
     fidelity: r.fidelity,
     provenance: r.provenance,
     ...(r.environment ? { environment: r.environment } : {}),
+    ...(r.mcp ? { mcp: r.mcp } : {}),
   };
 }
 
@@ -335,5 +341,6 @@ export function fromHarborTrial(h: HarborTrialResult, side?: TrialSidecar): Tria
       reasoning_effort: null,
     },
     ...(sideOk?.environment ? { environment: sideOk.environment } : {}),
+    ...(sideOk?.mcp ? { mcp: sideOk.mcp } : {}),
   };
 }

@@ -6,6 +6,9 @@ import { createDockerEnvironment, DOCKER_MODEL_AGENT_MESSAGE } from "./docker-en
 import { resolveEnvTemplates } from "./env-template.ts";
 import { modelInfo } from "./harbor-models.ts";
 import { createLocalEnvironment, isLocalEnvironment, type LocalEnvironment } from "./local-env.ts";
+import type { AtlasAgentOutput } from "./mcp-atlas/agent.ts";
+import type { ClaimJudge } from "./mcp-atlas/judge.ts";
+import type { McpAtlasTask } from "./mcp-atlas/task.ts";
 import { explainOfflineFailures } from "./offline-explain.ts";
 import { readReward } from "./reward.ts";
 import { scriptCommand } from "./script-command.ts";
@@ -41,6 +44,8 @@ export type ModelAgentRunner = (args: {
   /** The model endpoint's base URL, for the trial's provenance. */
   baseUrl?: string;
   reasoningEffort?: string | null;
+  /** MCP-Atlas tasks: the answer and the tool calls, for the claims and the diagnostics. */
+  mcp?: AtlasAgentOutput;
 }>;
 
 /** What every trial of a job shares in Harbor's TrialConfig and the provenance (set by job.ts). */
@@ -72,6 +77,8 @@ export interface TrialSpec {
   runModelAgent?: ModelAgentRunner;
   signal?: AbortSignal;
   job?: TrialJobContext;
+  /** Judges the claims of MCP-Atlas tasks that have no exact check (`--judge`). */
+  judge?: ClaimJudge;
 }
 
 const now = () => new Date().toISOString();
@@ -142,6 +149,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const agentTimeoutMs = Math.round(task.config.agent.timeout_sec * mult * 1000);
   const verifierTimeoutMs = Math.round(task.config.verifier.timeout_sec * mult * 1000);
   try {
+    // An MCP-Atlas task that cannot run here (a server needing keys, network or a package) is skipped, unscored.
+    if (task.mcpAtlas?.skip) {
+      fail("EnvironmentUnsupportedError", task.mcpAtlas.skip);
+      return finish();
+    }
     const planned = (task.docker?.steps ?? []).filter((s) =>
       s.kind === "run"
         ? s.needsNetwork
@@ -169,10 +181,15 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     const agentStart = now();
     log({ type: "agent_started", agent: agentLabel(agent), timeout_ms: agentTimeoutMs });
     const snapshot = agent.kind === "nop" ? undefined : await snapshotWorkdir(env, spec.scratchDir).catch(noDiff);
-    const ranAgent = await runAgentPhase(spec, env, agentTimeoutMs, log, fail, r);
+    const atlasOut: { output?: AtlasAgentOutput } = {};
+    const ranAgent = await runAgentPhase(spec, env, agentTimeoutMs, log, fail, r, atlasOut);
     r.agent_execution = { started_at: agentStart, finished_at: now() };
     if (!ranAgent) return finish();
     if (snapshot) await writeWorkdirDiff(snapshot, env, spec.scratchDir, diffFile).catch(noDiff);
+    if (task.mcpAtlas) {
+      await scoreAtlas({ ...task, mcpAtlas: task.mcpAtlas }, atlasOut.output);
+      return finish();
+    }
 
     const verifierStart = now();
     env.installTests();
@@ -222,6 +239,27 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   }
   return finish();
 
+  /** MCP-Atlas tasks: the claims are scored on the host instead of running tests/test.sh. */
+  async function scoreAtlas(t: BenchTask & { mcpAtlas: McpAtlasTask }, output: AtlasAgentOutput | undefined) {
+    const start = now();
+    env.collectLogs();
+    const { scoreAtlasTrial } = await import("./mcp-atlas/score-trial.ts");
+    try {
+      const s = await scoreAtlasTrial({
+        task: t,
+        r,
+        trialDir,
+        output,
+        ...(spec.judge ? { judge: spec.judge } : {}),
+        ...(spec.signal ? { signal: spec.signal } : {}),
+      });
+      log({ type: "verifier_finished", coverage: s.coverage, passed: s.passed });
+    } catch (err) {
+      fail(err instanceof Error && err.name === "JudgeMissingError" ? "VerifierError" : "InternalError", errorMessage(err));
+    }
+    r.verifier = { started_at: start, finished_at: now() };
+  }
+
   function noteMissingEnv(table: string, miss: string): void {
     r.fidelity.reduced = true;
     r.fidelity.notes.push(`${table} ${miss}; left unset`);
@@ -264,9 +302,11 @@ async function runAgentPhase(
   log: (ev: Record<string, unknown>) => void,
   fail: (type: string, message: string) => void,
   r: TrialResult,
+  atlasOut: { output?: AtlasAgentOutput },
 ): Promise<boolean> {
   const { task, agent } = spec;
   if (agent.kind === "nop") return true;
+  if (agent.kind === "oracle" && task.mcpAtlas) return runAtlasOraclePhase(spec, env, timeoutMs, fail, atlasOut);
   if (agent.kind === "oracle") {
     if (!task.hasSolution) {
       fail("AgentSetupError", `${join(task.dir, "solution", "solve.sh")}: missing; the oracle agent needs it`);
@@ -312,6 +352,7 @@ async function runAgentPhase(
       ...(spec.signal ? { signal: spec.signal } : {}),
     });
     r.agent_result = out.agentResult;
+    if (out.mcp) atlasOut.output = out.mcp;
     r.model = out.model;
     r.agent_info.model_info = modelInfo(out.model);
     if (out.baseUrl !== undefined) {
@@ -321,6 +362,36 @@ async function runAgentPhase(
     if (out.reasoningEffort !== undefined) r.provenance.reasoning_effort = out.reasoningEffort;
     if (out.timedOut) fail("AgentTimeoutError", `the agent ran past ${timeoutMs / 1000}s`);
     else if (out.error) fail(out.error.type, out.error.message);
+    return true;
+  } catch (err) {
+    fail("AgentSetupError", errorMessage(err));
+    return false;
+  }
+}
+
+/** The oracle of an MCP-Atlas task: the reference trajectory against the real servers, then the reference answer. */
+async function runAtlasOraclePhase(
+  spec: TrialSpec,
+  env: TrialEnvironment,
+  timeoutMs: number,
+  fail: (type: string, message: string) => void,
+  atlasOut: { output?: AtlasAgentOutput },
+): Promise<boolean> {
+  const task = spec.task as BenchTask & { mcpAtlas: McpAtlasTask };
+  if (!isLocalEnvironment(env)) {
+    fail("AgentSetupError", "MCP-Atlas tasks run in the local environment (use --env local)");
+    return false;
+  }
+  const { runAtlasOracle } = await import("./mcp-atlas/oracle.ts");
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(spec.signal ? [spec.signal] : [])]);
+  try {
+    atlasOut.output = await runAtlasOracle({
+      task,
+      env,
+      trialDir: spec.trialDir,
+      scratchDir: spec.scratchDir,
+      signal,
+    });
     return true;
   } catch (err) {
     fail("AgentSetupError", errorMessage(err));
