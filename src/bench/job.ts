@@ -17,6 +17,7 @@ import {
   readJobConfig,
   taskDigest,
 } from "./job-config.ts";
+import type { ClaimJudge } from "./mcp-atlas/judge.ts";
 import { runPool } from "./pool.ts";
 import { openTrialRecorder, type TrialRecorder } from "./record-trial.ts";
 import { type BenchTask, loadSuite, refuseBadTasks } from "./task.ts";
@@ -75,6 +76,10 @@ export interface JobOptions {
   reports?: boolean;
   onEvent?: (ev: JobEvent) => void;
   signal?: AbortSignal;
+  /** Judges the claims of MCP-Atlas-style tasks that carry no exact match (`--judge`, src/bench/mcp-atlas/). */
+  judge?: ClaimJudge;
+  /** MCP server name → URL of a running server, for MCP-Atlas Harbor bundles (`--mcp-url NAME=URL`). */
+  mcpUrls?: Record<string, string>;
 }
 
 /** The job in numbers (the `--json` job line; Harbor's JobResult is what result.json holds). */
@@ -153,7 +158,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
     });
   }
   const emit = opts.onEvent ?? (() => {});
-  const suite = loadSuite(opts.paths);
+  const suite = loadSuite(opts.paths, opts.mcpUrls ? { mcpUrls: opts.mcpUrls } : {});
   for (const t of suite.tasks) for (const w of t.warnings) emit({ type: "warning", message: w });
   // A task that cannot be loaded is bad input (exit 2), unless the user asked to skip such tasks.
   if (!opts.skipBadTasks) refuseBadTasks(suite.failures);
@@ -356,6 +361,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
         scratchDir: join(scratchRoot, p.name),
         ...(opts.runModelAgent ? { runModelAgent: opts.runModelAgent } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.judge ? { judge: opts.judge } : {}),
       });
       await accept(r);
     });

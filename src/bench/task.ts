@@ -2,7 +2,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import { type DockerPlan, parseDockerfile } from "./dockerfile.ts";
-import type { McpAtlasTask } from "./mcp-atlas/task.ts";
 import {
   atlasBundleOf,
   isAtlasHarborBundle,
@@ -10,6 +9,7 @@ import {
   isAtlasSuiteDir,
   loadAtlasSuite,
 } from "./mcp-atlas/suite.ts";
+import type { McpAtlasTask } from "./mcp-atlas/task.ts";
 import { parseTaskConfig, type TaskConfig } from "./task-config.ts";
 
 /**

@@ -8,8 +8,8 @@ import type {
   HarborTrialConfig,
   HarborTrialResult,
 } from "./harbor-models.ts";
-import type { EnvironmentInfo } from "./trial-environment.ts";
 import type { McpTrialSummary } from "./mcp-atlas/score-trial.ts";
+import type { EnvironmentInfo } from "./trial-environment.ts";
 import { fromLegacyTrial } from "./trial-result-legacy.ts";
 
 /**

@@ -255,7 +255,10 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       });
       log({ type: "verifier_finished", coverage: s.coverage, passed: s.passed });
     } catch (err) {
-      fail(err instanceof Error && err.name === "JudgeMissingError" ? "VerifierError" : "InternalError", errorMessage(err));
+      fail(
+        err instanceof Error && err.name === "JudgeMissingError" ? "VerifierError" : "InternalError",
+        errorMessage(err),
+      );
     }
     r.verifier = { started_at: start, finished_at: now() };
   }

@@ -51,6 +51,31 @@ async function canonicalModels(agents: import("../bench/agent-spec.ts").AgentSpe
   }
 }
 
+/** `--judge` (a catalog model, its key checked now) and `--mcp-url NAME=URL` for MCP-Atlas-style tasks. */
+async function atlasOptions(
+  flags: BenchFlags,
+  config: Config,
+): Promise<{ judge?: import("../bench/mcp-atlas/judge.ts").ClaimJudge; mcpUrls?: Record<string, string> }> {
+  const mcpUrls: Record<string, string> = {};
+  for (const pair of flags.mcpUrl ?? []) {
+    const m = /^([A-Za-z0-9_-]+)=(https?:\/\/\S+)$/.exec(pair);
+    if (!m?.[1] || !m[2]) {
+      throw new ConfigError(`--mcp-url ${pair}: expected NAME=URL`, {
+        field: "--mcp-url",
+        hint: "write --mcp-url mcp-server=http://127.0.0.1:1984/mcp",
+      });
+    }
+    mcpUrls[m[1]] = m[2];
+  }
+  const out: { judge?: import("../bench/mcp-atlas/judge.ts").ClaimJudge; mcpUrls?: Record<string, string> } = {};
+  if (Object.keys(mcpUrls).length) out.mcpUrls = mcpUrls;
+  if (flags.judge) {
+    const { createClaimJudge } = await import("../bench/mcp-atlas/judge.ts");
+    out.judge = await createClaimJudge(flags.judge, { config });
+  }
+  return out;
+}
+
 export async function runBenchCommand(paths: string[], flags: BenchFlags): Promise<number> {
   const k = positiveInt("-k", flags.k);
   const n = positiveInt("-n", flags.n);
@@ -87,6 +112,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       { config, ...(flags.config === undefined ? {} : { configFile: flags.config }) },
     );
   }
+  const atlas = await atlasOptions(flags, config);
   const { runJob } = await import("../bench/job.ts");
   const { storeLocation } = await import("../ledger/trial-store.ts");
   const project = process.cwd();
@@ -124,6 +150,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       strictEnv: flags.strictEnv === true,
       skipBadTasks: flags.skipBadTasks === true,
       ...(runModelAgent ? { runModelAgent } : {}),
+      ...atlas,
       onEvent: progress.onEvent,
       signal: controller.signal,
     });

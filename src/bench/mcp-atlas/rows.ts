@@ -166,7 +166,9 @@ export function taskSpecOf(row: Row): AtlasTaskSpec {
   const relevantTools = relevant ? enabledToolNames(relevant.value) : [...new Set(trajectory.map((c) => c.tool))];
   for (const t of [...relevantTools, ...trajectory.map((c) => c.tool)]) {
     if (!enabledTools.includes(t)) {
-      throw new Error(`${relevant && relevantTools.includes(t) ? relevant.key : "TRAJECTORY"}: tool "${t}" is not in ENABLED_TOOLS`);
+      throw new Error(
+        `${relevant && relevantTools.includes(t) ? relevant.key : "TRAJECTORY"}: tool "${t}" is not in ENABLED_TOOLS`,
+      );
     }
   }
   const answer = field(row, FIELDS.answer);
@@ -202,7 +204,10 @@ export function readRows(file: string): Row[] {
     try {
       return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[];
     } catch (err) {
-      throw bad(`not valid CSV: ${(err as Error).message}`, "write a header line (TASK,PROMPT,ENABLED_TOOLS,GTFA_CLAIMS)");
+      throw bad(
+        `not valid CSV: ${(err as Error).message}`,
+        "write a header line (TASK,PROMPT,ENABLED_TOOLS,GTFA_CLAIMS)",
+      );
     }
   }
   if (file.endsWith(".json")) {

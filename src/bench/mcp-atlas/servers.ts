@@ -7,7 +7,6 @@ import { z } from "zod";
 import type { McpServerConfig } from "../../core/config.ts";
 import { McpServerSchema } from "../../core/config.ts";
 import type { BwrapMount } from "../../sandbox/bwrap-args.ts";
-import { SANDBOX_NODE, sandboxNodeMount } from "../../sandbox/egress-sandbox.ts";
 
 /**
  * The MCP servers an MCP-Atlas-style task can name, and how each one starts inside the trial's sandbox.
@@ -16,8 +15,8 @@ import { SANDBOX_NODE, sandboxNodeMount } from "../../sandbox/egress-sandbox.ts"
  * lock; filesystem and memory at the versions MCP-Atlas pins in mcp_server_template.json, so their tool names
  * match MCP-Atlas's ENABLED_TOOLS). `npm run setup` installs them into a cache outside any task,
  * `$SWITCHYARD_MCP_SERVERS` or `${XDG_CACHE_HOME:-~/.cache}/switchyard/mcp-servers/<lock hash>`; a trial mounts
- * that folder read-only at /opt/switchyard-mcp and runs the servers on the Node binary running Switchyard (>= 24),
- * mounted at /.switchyard/node. Switchyard's own tracker (src/mcp-servers/tracker-lite.mjs) is mounted beside it.
+ * that folder read-only at /.switchyard-mcp and runs the servers on the Node binary running Switchyard (>= 24),
+ * mounted at /.switchyard-mcp/node (in the trial's own root: /opt and /.switchyard are read-only there). Switchyard's own tracker (src/mcp-servers/tracker-lite.mjs) is mounted beside it.
  * Servers keep their state under /data, the trial's own copy of the suite's environment.
  *
  * MCP-Atlas's other servers need API keys, network access or Python tools (uvx); a task that enables one of their
@@ -26,8 +25,9 @@ import { SANDBOX_NODE, sandboxNodeMount } from "../../sandbox/egress-sandbox.ts"
  */
 const NPM_DIR = fileURLToPath(new URL("../../mcp-servers/npm/", import.meta.url));
 const TRACKER_DIR = fileURLToPath(new URL("../../mcp-servers/", import.meta.url));
-export const SERVERS_INSIDE = "/opt/switchyard-mcp";
+export const SERVERS_INSIDE = "/.switchyard-mcp";
 const MODULES_INSIDE = `${SERVERS_INSIDE}/node_modules`;
+export const SERVER_NODE = `${SERVERS_INSIDE}/node`;
 const TRACKER_INSIDE = `${SERVERS_INSIDE}/tracker`;
 
 interface Builtin {
@@ -166,11 +166,9 @@ export function resolveServer(
   }
   // A builtin, possibly with the manifest's args/env.
   const b = builtin as Builtin;
-  const script = b.package
-    ? `${MODULES_INSIDE}/${b.package}/dist/index.js`
-    : `${TRACKER_INSIDE}/tracker-lite.mjs`;
+  const script = b.package ? `${MODULES_INSIDE}/${b.package}/dist/index.js` : `${TRACKER_INSIDE}/tracker-lite.mjs`;
   const config = McpServerSchema.parse({
-    command: SANDBOX_NODE,
+    command: SERVER_NODE,
     args: [script, ...(entry?.args ?? b.args)],
     env: { ...(b.env ?? {}), ...(entry?.env ?? {}), ...keyed },
     ...timeouts,
@@ -204,7 +202,7 @@ export function splitToolName(name: string, servers: readonly string[]): { serve
 
 /** Read-only mounts the builtin servers need in the sandbox: the Node binary, the npm cache, the tracker. */
 export function serverMounts(names: readonly string[], env: NodeJS.ProcessEnv = process.env): BwrapMount[] {
-  const mounts: BwrapMount[] = [sandboxNodeMount()];
+  const mounts: BwrapMount[] = [{ host: process.execPath, inside: SERVER_NODE, mode: "ro" }];
   if (names.some((n) => BUILTIN_SERVERS[n]?.package)) {
     mounts.push({ host: join(serverCacheDir(env), "node_modules"), inside: MODULES_INSIDE, mode: "ro" });
   }

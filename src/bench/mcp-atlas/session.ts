@@ -75,10 +75,7 @@ export async function openAtlasSession(opts: {
     const missing = atlas.tools.filter((t) => !offered.has(t.name)).map((t) => t.name);
     if (warnings.length || missing.length) {
       await mcp.close().catch(() => {});
-      const why = [
-        ...warnings,
-        ...(missing.length ? [`enabled tools no server offers: ${missing.join(", ")}`] : []),
-      ];
+      const why = [...warnings, ...(missing.length ? [`enabled tools no server offers: ${missing.join(", ")}`] : [])];
       throw new AtlasSetupError(why.join("; "));
     }
     const box = sandbox;

@@ -16,6 +16,10 @@ export interface BenchFlags {
   maxTokens?: string;
   maxSteps?: string;
   skipBadTasks?: boolean;
+  /** MCP-Atlas-style tasks: the model that judges claims without an exact match. */
+  judge?: string;
+  /** MCP-Atlas Harbor bundles: NAME=URL of a running MCP server, repeatable. */
+  mcpUrl?: string[];
 }
 
 /**
@@ -47,6 +51,12 @@ export const registerBench: RegisterCommand = (program, setExit) => {
     .option("--max-tokens <n>", "per trial: a model agent stops before using more than N tokens")
     .option("--max-steps <n>", "per trial: a model agent stops after N model turns")
     .option("--skip-bad-tasks", "run the other tasks when some cannot be loaded (they are listed), instead of exit 2")
+    .option("--judge <model>", "MCP-Atlas-style tasks: the catalog model that judges claims with no exact match")
+    .option(
+      "--mcp-url <name=url>",
+      "MCP-Atlas Harbor bundles: URL of the running MCP server NAME (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option("--config <file>", "config file (default: ./switchyard.toml)")
     .action(async (paths: string[], opts: Omit<BenchFlags, "k" | "n"> & { attempts: string; concurrency: string }) => {
       const { runBenchCommand } = await import("../render-bench.ts");
