@@ -30,7 +30,9 @@ export interface McpTrialSummary {
   diagnostics: McpDiagnostics;
 }
 
-export class JudgeMissingError extends Error {}
+export class JudgeMissingError extends Error {
+  override name = "JudgeMissingError";
+}
 
 /** Claims no exact check covers: they need a judge model. */
 export function judgedClaims(task: McpAtlasTask): Claim[] {
