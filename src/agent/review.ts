@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScreenshotTally } from "../computer/screenshots.ts";
-import { ConfigError, EXIT, SwitchyardError } from "../core/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { inScope } from "../core/scope.ts";
 import { applyChanges, recoverApply } from "./apply.ts";
 import type { FinalEventBody } from "./loop.ts";
@@ -77,7 +77,15 @@ export interface RunSummary {
 }
 
 /** Locate an existing run; a clear usage error when there is none. */
+/** A run id is one path component (run-id.ts makes `20261203-171943-263-1b1a3f`): never `..` or a slash. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export function findRun(workspace: string, runId: string): RunPaths {
+  if (!RUN_ID.test(runId) || runId.includes("..")) {
+    throw new ConfigError(`"${runId}" is not a run id (letters, digits, '.', '_' and '-' only, no path)`, {
+      hint: "pass the id as listed by switchyard runs (or ls .switchyard/runs), and --workspace for another directory",
+    });
+  }
   const p = runPaths(workspace, runId);
   if (!existsSync(p.meta)) {
     throw new ConfigError(`no run "${runId}" in ${join(workspace, RUNS_DIR, "runs")}`, {
@@ -150,9 +158,15 @@ export function applyRun(workspace: string, runId: string, opts: ApplyRunOptions
   const p = findRun(workspace, runId);
   recoverApply(applyStage(p));
   const summary = existsSync(p.summary) ? readJson<RunSummary>(p.summary) : undefined;
-  if (summary?.status === "applied") throw new ConfigError(`run ${runId} was already applied`);
+  if (summary?.status === "applied") {
+    throw new ConfigError(`run ${runId} was already applied`, {
+      hint: `its changes are in the workspace; see .switchyard/runs/${runId}/diff.patch for what landed`,
+    });
+  }
   if (summary?.status === "discarded" || !existsSync(p.copy)) {
-    throw new ConfigError(`run ${runId} was discarded; there is nothing to apply`);
+    throw new ConfigError(`run ${runId} was discarded; there is nothing to apply`, {
+      hint: `.switchyard/runs/${runId}/diff.patch still shows what it changed: apply that by hand (git apply) or run the task again`,
+    });
   }
   const review = readReview(p, runId, summary !== undefined);
   const base = readJson<Manifest>(p.base);
@@ -161,12 +175,10 @@ export function applyRun(workspace: string, runId: string, opts: ApplyRunOptions
   if (review) checkReviewed(runId, review, changes, after);
   const conflicts = findConflicts(workspace, base, changes);
   if (conflicts.length) {
-    throw new SwitchyardError(
+    // The workspace's state, not a bug: exit 2 like every other refusal (nothing has been written).
+    throw new ConfigError(
       `cannot apply run ${runId}: these files changed in the workspace since the run started: ${conflicts.join(", ")}`,
-      {
-        exitCode: EXIT.internal,
-        hint: `review .switchyard/runs/${runId}/diff.patch and apply it by hand, or revert those files and retry`,
-      },
+      { hint: `review .switchyard/runs/${runId}/diff.patch and apply it by hand, or revert those files and retry` },
     );
   }
   const flagged =
