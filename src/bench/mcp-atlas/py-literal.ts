@@ -142,3 +142,20 @@ export function pyAssignment(source: string, name: string): unknown {
     }
   }
 }
+
+/** `NAME = <JSON>` (json.dumps output, possibly over several lines) or, failing that, a Python literal. */
+export function jsonOrPyAssignment(source: string, name: string): unknown {
+  const m = new RegExp(`^${name}\\s*=\\s*`, "m").exec(source);
+  if (!m) throw new PyLiteralError(`no \`${name} = …\` line`);
+  const start = m.index + m[0].length;
+  let end = source.indexOf("\n", start);
+  for (;;) {
+    try {
+      return JSON.parse(source.slice(start, end === -1 ? undefined : end));
+    } catch {
+      if (end === -1) break;
+      end = source.indexOf("\n", end + 1);
+    }
+  }
+  return pyAssignment(source, name);
+}

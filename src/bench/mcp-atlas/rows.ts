@@ -98,13 +98,22 @@ function argsOf(v: unknown): Record<string, unknown> {
 }
 
 /**
- * TRAJECTORY: a list of tool calls. The dataset card describes it only as "names, methods, dependencies, arguments,
- * outputs", so the common spellings are read: the name from tool / tool_name / name / function.name, the arguments
+ * TRAJECTORY: a list of tool calls, or MCP-Atlas's list of chat messages (see below). For plain calls the common
+ * spellings are read: the name from tool / tool_name / name / function.name, the arguments
  * from arguments / args / parameters / input / tool_args (an object or JSON text). Other fields are ignored.
  */
 export function referenceCalls(value: unknown): ReferenceCall[] {
   const v = decoded(value);
   if (!Array.isArray(v)) throw new Error("expected a list of tool calls");
+  // MCP-Atlas's own rows (sample_tasks.csv) hold the reference conversation as chat messages: the calls are the
+  // assistant messages' tool_calls ({function: {name, arguments: JSON text}}); tool and text messages carry none.
+  if (v.some((m) => m && typeof m === "object" && "role" in m)) {
+    const calls = v.flatMap((m) => {
+      const r = m as Row;
+      return r.role === "assistant" && Array.isArray(r.tool_calls) ? (r.tool_calls as unknown[]) : [];
+    });
+    return referenceCalls(calls);
+  }
   return v.map((c, i) => {
     if (!c || typeof c !== "object") throw new Error(`[${i}]: expected an object with the tool's name`);
     const r = c as Row;

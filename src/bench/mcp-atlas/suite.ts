@@ -10,7 +10,7 @@ import { parseDockerfile } from "../dockerfile.ts";
 import type { BenchTask, TaskLoadFailure } from "../task.ts";
 import { TaskConfigSchema } from "../task-config.ts";
 import { DEFAULT_PASS_THRESHOLD, parseClaims } from "./claims.ts";
-import { pyAssignment } from "./py-literal.ts";
+import { jsonOrPyAssignment } from "./py-literal.ts";
 import { type AtlasTaskSpec, loadTaskRows } from "./rows.ts";
 import { ManifestServerSchema } from "./servers.ts";
 import { atlasTaskOf, DEFAULT_TOOL_BUDGET, type EnabledTool, type McpAtlasTask } from "./task.ts";
@@ -160,7 +160,8 @@ export function atlasBundleOf(task: BenchTask, urls: Record<string, string> = {}
   const judgeFile = join(task.dir, "tests", "agent_judge.py");
   let criteria: unknown;
   try {
-    criteria = pyAssignment(readFileSync(judgeFile, "utf8"), "CRITERIA");
+    // The converter writes CRITERIA with json.dumps (true/false/null); older bundles used repr() (a Python literal).
+    criteria = jsonOrPyAssignment(readFileSync(judgeFile, "utf8"), "CRITERIA");
   } catch (err) {
     throw new ConfigError(`${judgeFile}: CRITERIA: ${(err as Error).message}`, {
       file: judgeFile,

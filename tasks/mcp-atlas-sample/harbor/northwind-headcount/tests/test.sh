@@ -1,0 +1,2 @@
+#!/bin/bash
+uv run /tests/agent_judge.py
