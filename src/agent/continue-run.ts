@@ -60,7 +60,7 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
     ...(base.maxTokens !== undefined ? { maxTokens: totalTokens(state.usage) + base.maxTokens } : {}),
     ...(base.budgetUsd !== undefined ? { budgetUsd: spentUsd + base.budgetUsd } : {}),
   };
-  const client = await makeClient(meta.model, opts);
+  const client = await makeClient(meta.model, opts, meta);
   const environment = await opts.environment(envRequest(paths, meta, opts.config));
   const writer = new TranscriptWriter({
     file: paths.transcript,

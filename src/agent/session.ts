@@ -16,6 +16,7 @@ import type { FinalEventBody, LoopLimits, LoopPrior } from "./loop.ts";
 import { runLoop } from "./loop.ts";
 import type { ApprovalMode, McpHints } from "./policy.ts";
 import { createRedactor } from "./redact.ts";
+import { type RequestSettings, requestSettingsOf, withRequestSettings } from "./request-settings.ts";
 import type { RunPaths } from "./review.ts";
 import { computeReview, findRun, readJson, runPaths, writeSummary } from "./review.ts";
 import { newRunId } from "./run-id.ts";
@@ -81,7 +82,7 @@ export interface RunSettings {
 }
 
 /** run.json: what a resume needs to continue with the same settings and tools. */
-export interface RunMeta extends RunSettings {
+export interface RunMeta extends RunSettings, RequestSettings {
   extras?: RunExtras;
   scope?: string[];
   checkpoints?: Checkpoint[];
@@ -141,10 +142,15 @@ export function checkWorkspace(dir: string): string {
   return abs;
 }
 
-export async function makeClient(model: string, opts: CommonRunOptions): Promise<ModelClient> {
+export async function makeClient(
+  model: string,
+  opts: CommonRunOptions,
+  recorded?: RequestSettings,
+): Promise<ModelClient> {
   if (opts.client) return opts.client;
   const { createModelClient } = await import("../providers/client.ts");
-  return createModelClient(model, { config: opts.config, ...(opts.env ? { env: opts.env } : {}) });
+  const config = withRequestSettings(opts.config, recorded);
+  return createModelClient(model, { config, ...(opts.env ? { env: opts.env } : {}) });
 }
 
 export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
@@ -177,6 +183,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
     ...(opts.scope ? { scope: opts.scope } : {}),
     ...(opts.checkpoints?.length ? { checkpoints: opts.checkpoints } : {}),
     ...(opts.extras && Object.keys(opts.extras).length ? { extras: opts.extras } : {}),
+    ...requestSettingsOf(opts.config),
   };
   writeFileSync(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
   takeLock(paths);
@@ -196,6 +203,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
       limits: { ...opts.limits },
       system,
       ...(environment.mcp ? { mcp: { tools: environment.mcp.tools, tokens: environment.mcp.tokens } } : {}),
+      ...(meta.reasoning ? { reasoning: meta.reasoning } : {}),
     },
     0,
   );
@@ -230,7 +238,7 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     });
   }
   const limits: LoopLimits = { ...meta.limits, ...stripUndefined(opts.limits ?? {}) };
-  const client = await makeClient(meta.model, opts);
+  const client = await makeClient(meta.model, opts, meta);
   const environment = await opts.environment(envRequest(paths, meta, opts.config));
   const writer = new TranscriptWriter({
     file: paths.transcript,

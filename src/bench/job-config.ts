@@ -38,6 +38,8 @@ export interface AgentLimits {
   max_steps: number;
   budget_usd?: number;
   max_tokens?: number;
+  /** The reasoning level model agents ran with (`--reasoning`, `[run] reasoning`); absent = the model's default. */
+  reasoning?: string;
 }
 
 /** Digest of a task folder: Harbor's task checksum (dirhash sha256), as recorded in each trial's result.json. */

@@ -181,6 +181,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
         sandbox: "bwrap",
         limits: { maxSteps: config.run.max_steps, timeoutMs },
         system,
+        ...(config.run.reasoning ? { reasoning: config.run.reasoning } : {}),
       },
       0,
     );
@@ -214,6 +215,8 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
         agentResult,
         model: fullRef,
         baseUrl: resolveBaseUrl(client.providerInfo, env),
+        // createModelClient applied config run.reasoning (the bench's --reasoning) to every request.
+        reasoningEffort: config.run.reasoning ?? null,
         timedOut: final.endState === "timeout",
         ...(failed ? { error: { type: "AgentError", message: `${final.endState}: ${final.message}` } } : {}),
       };

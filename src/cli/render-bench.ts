@@ -3,6 +3,7 @@ import type { Config } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { BenchFlags } from "./commands/bench.ts";
 import { createBenchProgress, lastLine, renderFailures, renderInterrupted } from "./render-bench-progress.ts";
+import { withRequestFlags } from "./request-flags.ts";
 
 /** Flag parsing, progress (TTY bar on stderr), JSON lines and the final summary for `switchyard bench`. */
 
@@ -101,7 +102,10 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
   }
   // The config is validated for every agent, so a broken switchyard.toml is reported before any trial runs.
   const { loadConfig } = await import("../core/config.ts");
-  const config = withTrialLimits(loadConfig(flags.config === undefined ? {} : { file: flags.config }), flags);
+  const config = withRequestFlags(
+    withTrialLimits(loadConfig(flags.config === undefined ? {} : { file: flags.config }), flags),
+    flags,
+  );
   await canonicalModels(agents, config);
   const models = agents.filter((a) => a.kind === "switchyard");
   let runModelAgent: import("../bench/trial.ts").ModelAgentRunner | undefined;
@@ -144,6 +148,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
               max_steps: config.run.max_steps,
               ...(config.run.budget_usd === undefined ? {} : { budget_usd: config.run.budget_usd }),
               ...(config.run.max_tokens === undefined ? {} : { max_tokens: config.run.max_tokens }),
+              ...(config.run.reasoning === undefined ? {} : { reasoning: config.run.reasoning }),
             },
           }
         : {}),

@@ -14,6 +14,7 @@ import { describeRule, parseEgressList } from "../sandbox/egress-rules.ts";
 import type { RunFlags } from "./commands/run.ts";
 import { shellCommand } from "./hints.ts";
 import { askYesNo, createRunRenderer, renderFinal, ttyApprover } from "./render-run.ts";
+import { withRequestFlags } from "./request-flags.ts";
 
 /**
  * `switchyard run` / `resume`: flags → run options, then the outcome → diff, review prompt and exit code.
@@ -35,9 +36,12 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
     ...(flags.mcpConfig ? { mcpConfig: resolve(flags.mcpConfig) } : {}),
     ...networkAllowOf(flags.network),
   };
-  const config = await withMcpConfig(
-    loadConfig({ projectDir: workspace, ...(flags.config ? { file: resolve(flags.config) } : {}) }),
-    extras,
+  const config = withRequestFlags(
+    await withMcpConfig(
+      loadConfig({ projectDir: workspace, ...(flags.config ? { file: resolve(flags.config) } : {}) }),
+      extras,
+    ),
+    flags,
   );
   let text = task ?? "";
   let systemExtra: string | undefined;

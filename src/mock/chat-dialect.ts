@@ -19,10 +19,17 @@ export function extraChatParameters(model: string): readonly string[] {
   return isDeepSeek(model) ? ["thinking"] : [];
 }
 
-/** DeepSeek's thinking mode: on by default, off only with `thinking: {type: "disabled"}`. */
+/**
+ * DeepSeek's thinking mode: `thinking: {type: "enabled" | "disabled"}` decides; without it the V4 models think
+ * ("Thinking mode is enabled by default"), `deepseek-reasoner` is the thinking alias and `deepseek-chat` the
+ * non-thinking one (DeepSeek pricing and thinking-mode pages).
+ */
 export function deepSeekThinking(model: string, body: Json): boolean {
   if (!isDeepSeek(model)) return false;
-  return !(isRecord(body.thinking) && body.thinking.type === "disabled");
+  if (isRecord(body.thinking) && (body.thinking.type === "disabled" || body.thinking.type === "enabled")) {
+    return body.thinking.type === "enabled";
+  }
+  return model !== "deepseek-chat";
 }
 
 /** DeepSeek's 400 for a thinking-mode history whose assistant tool-call turn lacks `reasoning_content`. */

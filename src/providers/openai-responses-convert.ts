@@ -21,6 +21,9 @@ import type {
 } from "../core/messages.ts";
 import type { ModelInfo, ModelRequest, ToolDefinition } from "../core/model.ts";
 import { dataUrl, nativeCallToWire, nativeResultToWire } from "./openai-responses-native.ts";
+import { planReasoning } from "./reasoning.ts";
+
+type ReasoningEffort = NonNullable<NonNullable<ResponseCreateParamsStreaming["reasoning"]>["effort"]>;
 
 /**
  * Pure conversion of the neutral request to an OpenAI Responses `POST /v1/responses` body (PROTOCOLS §1.1–1.2).
@@ -368,7 +371,10 @@ export function buildResponsesBody(
   }
   if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
   if (model.capabilities.reasoning) {
-    body.reasoning = { ...(request.reasoningEffort ? { effort: request.reasoningEffort } : {}), summary: "auto" };
+    // The level as the nearest effort the model takes (providers/reasoning.ts; GPT-5.1+ reject "minimal").
+    const plan = planReasoning(model, request.reasoningEffort);
+    const effort = plan?.kind === "effort" ? (plan.value as ReasoningEffort) : undefined;
+    body.reasoning = { ...(effort ? { effort } : {}), summary: "auto" };
   }
   if (request.cacheKey) body.prompt_cache_key = request.cacheKey;
   if (opts.compactThreshold)

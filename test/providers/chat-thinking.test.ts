@@ -84,6 +84,16 @@ describe("DeepSeek thinking mode over HTTP", () => {
     });
     assert.ok(off.choices[0]);
     await client.chat.completions.create({ model: "qwen3-coder", messages: toolHistory({}) });
+    // deepseek-chat is DeepSeek's non-thinking alias, unless thinking is asked for.
+    await client.chat.completions.create({ model: "deepseek-chat", messages: toolHistory({}) });
+    const chatThinking = await client.chat.completions
+      .create({ model: "deepseek-chat", messages: toolHistory({}), ...({ thinking: { type: "enabled" } } as Json) })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(chatThinking instanceof OpenAI.BadRequestError);
+    assert.deepEqual(chatThinking.error, DEEPSEEK_400);
     const refused = await client.chat.completions
       .create({ model: "qwen3-coder", messages: toolHistory({}), ...({ thinking: { type: "enabled" } } as Json) })
       .then(

@@ -248,6 +248,26 @@ describe("Gemini finish reasons and API version over HTTP", () => {
     assert.equal(second.stopReason, "incomplete");
   });
 
+  test("a reasoning level becomes the thinkingLevel the model takes, or a budget for a budget model", async () => {
+    server.setScript(parseMockScript({ after_last: { text: "ok" } }));
+    const thinking = async (client: ReturnType<typeof adapterFor>, level: ModelRequest["reasoningEffort"]) => {
+      await collect(client.stream({ ...ask, reasoningEffort: level }));
+      return ((server.requests.at(-1)!.body as Json).generationConfig as Json).thinkingConfig;
+    };
+    // Gemini 3.1 Pro takes low/medium/high (no minimal).
+    assert.deepEqual(await thinking(adapterFor(server), "minimal"), { includeThoughts: true, thinkingLevel: "LOW" });
+    assert.deepEqual(await thinking(adapterFor(server), "medium"), { includeThoughts: true, thinkingLevel: "MEDIUM" });
+    const config = ConfigSchema.parse({
+      models: { google: [{ id: "gemini-2.5-flash", reasoning: true, reasoning_control: { kind: "budget" } }] },
+    });
+    const flash = createModelClient("google/gemini-2.5-flash", {
+      config,
+      env: { GEMINI_API_KEY: "test", GOOGLE_GEMINI_BASE_URL: server.url },
+      maxRetries: 0,
+    });
+    assert.deepEqual(await thinking(flash, "low"), { includeThoughts: true, thinkingBudget: 4096 });
+  });
+
   test("the adapter pins v1beta, ignoring GOOGLE_GENAI_API_VERSION; config api_version chooses another", async () => {
     server.setScript(parseMockScript({ after_last: { text: "ok" } }));
     const saved = process.env.GOOGLE_GENAI_API_VERSION;

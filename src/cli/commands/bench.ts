@@ -1,3 +1,4 @@
+import { addRequestFlags } from "../request-flags.ts";
 import type { RegisterCommand } from "./index.ts";
 
 export interface BenchFlags {
@@ -20,6 +21,10 @@ export interface BenchFlags {
   judge?: string;
   /** MCP-Atlas Harbor bundles: NAME=URL of a running MCP server, repeatable. */
   mcpUrl?: string[];
+  /** `--reasoning`, `--store`, `--compact-threshold` (src/cli/request-flags.ts), for model agents. */
+  reasoning?: string;
+  store?: boolean;
+  compactThreshold?: string;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface BenchFlags {
  * run and that --resume finishes the job; 1 for an internal error.
  */
 export const registerBench: RegisterCommand = (program, setExit) => {
-  program
+  const cmd = program
     .command("bench")
     .description("run Terminal-Bench 2.0 / Harbor tasks with an agent and score them")
     .argument("<paths...>", "task folders, or suite folders whose subfolders are tasks")
@@ -57,9 +62,11 @@ export const registerBench: RegisterCommand = (program, setExit) => {
       "MCP-Atlas Harbor bundles: URL of the running MCP server NAME (repeatable)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .option("--config <file>", "config file (default: ./switchyard.toml)")
-    .action(async (paths: string[], opts: Omit<BenchFlags, "k" | "n"> & { attempts: string; concurrency: string }) => {
+    .option("--config <file>", "config file (default: ./switchyard.toml)");
+  addRequestFlags(cmd).action(
+    async (paths: string[], opts: Omit<BenchFlags, "k" | "n"> & { attempts: string; concurrency: string }) => {
       const { runBenchCommand } = await import("../render-bench.ts");
       setExit(await runBenchCommand(paths, { ...opts, k: opts.attempts, n: opts.concurrency }));
-    });
+    },
+  );
 };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addRequestFlags } from "../request-flags.ts";
 import type { RegisterCommand } from "./index.ts";
 
 export interface RunFlags {
@@ -25,6 +26,10 @@ export interface RunFlags {
   strict?: boolean;
   /** `--continue <run-id>`: the task argument is a follow-up on that finished run. */
   continue?: string;
+  /** `--reasoning`, `--store`, `--compact-threshold` (src/cli/request-flags.ts). */
+  reasoning?: string;
+  store?: boolean;
+  compactThreshold?: string;
 }
 
 /** Flags shared by `run` and `resume` (contract: ARCHITECTURE.md `switchyard run`). */
@@ -64,6 +69,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       "--continue <run-id>",
       'a follow-up turn on a finished run, before applying: --continue <run-id> "<follow-up>"',
     );
+  addRequestFlags(cmd);
   addLimitFlags(cmd).action(async (task: string | undefined, flags: RunFlags) => {
     const { runCommand } = await import("../render-run-command.ts");
     setExit(await runCommand(task, flags));
