@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { openResultsStore } from "../../src/ledger/results-store.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { startMockServer } from "../../src/mock/server.ts";
 import { removeDir, simpleTask, tempDir } from "./task-fixtures.ts";
@@ -70,6 +71,16 @@ test("--reasoning high: on the wire, in the transcript, the trial config and pro
     const trial = JSON.parse(r.stdout.trim().split("\n")[0] ?? "{}") as Json;
     assert.equal((trial.provenance as Json).reasoning_effort, "high");
     assert.equal(((trial.config as Json).agent as Json & { kwargs: Json }).kwargs.reasoning, "high");
+
+    // The results store's reasoning_effort provenance column (schema v2) carries it, for the router's evidence.
+    const store = openResultsStore(join(root, "results.sqlite"));
+    try {
+      const rows = store.trials({ taskId: "hello" });
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.reasoningEffort, "high");
+    } finally {
+      store.close();
+    }
 
     const bodies = server.requests.filter((q) => q.path === "/v1/responses").map((q) => q.body as Json);
     assert.ok(bodies.length >= 2);

@@ -64,7 +64,7 @@ describe("reasoning and Responses-mode flags, end to end", () => {
     let r = await cli(["run", TASK, "--model", "openai/gpt-5.5", "--workspace", dir, "--json"], env);
     assert.equal(r.code, 0, r.stderr);
     // gpt-5.5 does not take "minimal" (OpenAI: only none/low/medium/high/xhigh); the nearest it takes is "low".
-    assert.equal(((bodiesSince(before)[0]?.reasoning as Json) ?? {}).effort, "low");
+    assert.equal((bodiesSince(before)[0]?.reasoning as Json | undefined)?.effort, "low");
     before = server.requests.length;
     r = await cli(
       ["run", TASK, "--model", "anthropic/claude-opus-4-7", "--workspace", dir, "--reasoning", "medium", "--json"],
@@ -149,7 +149,9 @@ describe("reasoning and Responses-mode flags, end to end", () => {
     assert.deepEqual(first?.context_management, [{ type: "compaction", compact_threshold: 200000 }]);
     assert.equal(typeof second?.previous_response_id, "string");
     assert.ok(
-      !(second?.input as Json[]).some((i) => i.role === "user" && JSON.stringify(i).includes("hello.txt containing")),
+      !((second?.input ?? []) as Json[]).some(
+        (i) => i.role === "user" && JSON.stringify(i).includes("hello.txt containing"),
+      ),
       "stateful: the task is not sent again",
     );
   });
