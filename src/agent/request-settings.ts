@@ -3,7 +3,7 @@ import type { ReasoningLevel } from "../core/model.ts";
 
 /**
  * How a run asks its model, beyond the model ref: the reasoning level (`--reasoning`, `[run] reasoning`) and the
- * Responses API mode (`--store`, `--compact-threshold`, `[responses]`). Kept in run.json so `resume` and
+ * Responses API mode (`--stateful`, `--compact-threshold`, `[responses]`). Kept in run.json so `resume` and
  * `run --continue` ask the same way even when the flags are not repeated.
  */
 export interface RequestSettings {

@@ -3,10 +3,13 @@ import { MIN_COMPACT_THRESHOLD } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import { REASONING_LEVELS, type ReasoningLevel } from "../core/model.ts";
 
-/** `--reasoning`, `--store` and `--compact-threshold` (run and bench); each overrides its config key. */
+/**
+ * `--reasoning`, `--stateful` and `--compact-threshold` (run and bench); each overrides its config key. (`--stateful`, not
+ * `--store`: `--store` names the results store in route and bench, src/ledger/trial-store.ts.)
+ */
 export interface RequestFlags {
   reasoning?: string;
-  store?: boolean;
+  stateful?: boolean;
   compactThreshold?: string;
 }
 
@@ -38,13 +41,13 @@ function thresholdFlag(v: string | undefined): number | undefined {
 export function withRequestFlags(config: Config, flags: RequestFlags): Config {
   const reasoning = reasoningFlag(flags.reasoning);
   const threshold = thresholdFlag(flags.compactThreshold);
-  if (reasoning === undefined && !flags.store && threshold === undefined) return config;
+  if (reasoning === undefined && !flags.stateful && threshold === undefined) return config;
   return {
     ...config,
     run: { ...config.run, ...(reasoning === undefined ? {} : { reasoning }) },
     responses: {
       ...config.responses,
-      ...(flags.store ? { mode: "stateful" as const } : {}),
+      ...(flags.stateful ? { mode: "stateful" as const } : {}),
       ...(threshold === undefined ? {} : { compact_threshold: threshold }),
     },
   };
@@ -58,7 +61,7 @@ export function addRequestFlags<T extends { option(flags: string, description: s
       "reasoning effort: minimal | low | medium | high, mapped per provider and model (default: config run.reasoning)",
     )
     .option(
-      "--store",
+      "--stateful",
       "OpenAI Responses stateful mode: store=true + previous_response_id (OpenAI keeps the conversation; see docs/providers.md)",
     )
     .option(

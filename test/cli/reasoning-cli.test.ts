@@ -7,7 +7,7 @@ import { cli } from "../agent/cli-helpers.ts";
 import { mock, mockEnv, tempDir } from "../agent/helpers.ts";
 
 /**
- * `--reasoning`, `[run] reasoning`, `--store` and `--compact-threshold` from the CLI to the wire (the mock logs
+ * `--reasoning`, `[run] reasoning`, `--stateful` and `--compact-threshold` from the CLI to the wire (the mock logs
  * every request), into the transcript's run_started event and run.json, and back on resume.
  */
 
@@ -104,7 +104,7 @@ describe("reasoning and Responses-mode flags, end to end", () => {
     server.setScript(parseMockScript({ turns: [{ text: "x", fault: { status: 400, times: -1 } }] }));
     const dir = ws("resume");
     const first = await cli(
-      ["run", TASK, "--model", "openai/gpt-5.5", "--workspace", dir, "--reasoning", "medium", "--store", "--json"],
+      ["run", TASK, "--model", "openai/gpt-5.5", "--workspace", dir, "--reasoning", "medium", "--stateful", "--json"],
       env,
     );
     assert.equal(first.code, 3, first.stderr);
@@ -118,7 +118,7 @@ describe("reasoning and Responses-mode flags, end to end", () => {
     assert.equal(body?.store, true);
   });
 
-  it("--store and --compact-threshold switch on the stateful mode and server-side compaction", async () => {
+  it("--stateful and --compact-threshold switch on the stateful mode and server-side compaction", async () => {
     server.setScript(
       (await import("../../src/mock/script.ts")).parseMockScript({
         turns: [
@@ -136,7 +136,7 @@ describe("reasoning and Responses-mode flags, end to end", () => {
         "openai/gpt-5.5",
         "--workspace",
         ws("store"),
-        "--store",
+        "--stateful",
         "--compact-threshold",
         "200000",
         "--json",

@@ -21,9 +21,9 @@ export interface BenchFlags {
   judge?: string;
   /** MCP-Atlas Harbor bundles: NAME=URL of a running MCP server, repeatable. */
   mcpUrl?: string[];
-  /** `--reasoning`, `--store`, `--compact-threshold` (src/cli/request-flags.ts), for model agents. */
+  /** `--reasoning`, `--stateful`, `--compact-threshold` (src/cli/request-flags.ts), for model agents. */
   reasoning?: string;
-  store?: boolean;
+  stateful?: boolean;
   compactThreshold?: string;
 }
 

@@ -26,9 +26,9 @@ export interface RunFlags {
   strict?: boolean;
   /** `--continue <run-id>`: the task argument is a follow-up on that finished run. */
   continue?: string;
-  /** `--reasoning`, `--store`, `--compact-threshold` (src/cli/request-flags.ts). */
+  /** `--reasoning`, `--stateful`, `--compact-threshold` (src/cli/request-flags.ts). */
   reasoning?: string;
-  store?: boolean;
+  stateful?: boolean;
   compactThreshold?: string;
 }
 
