@@ -66,6 +66,8 @@ export const TRIAL_FILES = [
   { label: "transcript", rel: "transcript.jsonl" },
   { label: "verifier", rel: "verifier/test-stdout.txt" },
   { label: "diff", rel: "agent/diff.patch" },
+  // MCP-Atlas-style trials: the verdict per claim (src/bench/mcp-atlas/score-trial.ts).
+  { label: "claims", rel: "verifier/claims.json" },
 ] as const;
 
 export function trialFiles(jobDir: string, trials: readonly TrialResult[]): Record<string, string[]> {

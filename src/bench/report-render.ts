@@ -1,3 +1,4 @@
+import { mcpReportSection } from "./mcp-atlas/report.ts";
 import { cellText, chartsHtml, headlineOf, TRIAL_FILES, taskMatrix } from "./report-answer.ts";
 import { escapeXml } from "./report-charts.ts";
 import type { BenchStats, GroupStats } from "./stats.ts";
@@ -289,6 +290,7 @@ export function renderMarkdown(input: ReportInput): string {
     "",
     mdTable(trialsMd),
     "",
+    ...mcpMarkdown(trials),
     ...trialNotes(input).flatMap((sec) => [
       `## ${sec.title}`,
       "",
@@ -296,6 +298,20 @@ export function renderMarkdown(input: ReportInput): string {
       "",
     ]),
   ].join("\n");
+}
+
+/** The MCP-Atlas section (src/bench/mcp-atlas/report.ts); nothing when the job has no MCP-Atlas-style trial. */
+function mcpMarkdown(trials: readonly TrialResult[]): string[] {
+  const sec = mcpReportSection(trials);
+  if (!sec) return [];
+  return [`## ${sec.title}`, "", `_${sec.note}_`, "", ...sec.tables.flatMap((t) => [mdTable(t), ""])];
+}
+
+function mcpHtml(trials: readonly TrialResult[]): string {
+  const sec = mcpReportSection(trials);
+  if (!sec) return "";
+  const tables = sec.tables.map((t, i) => `<div class="scroll">${htmlTable(t, i === 0 ? "mcp" : "mcp-trials")}</div>`);
+  return `<h2>${escapeXml(sec.title)}</h2>\n<p class="note">${escapeXml(sec.note)}</p>\n${tables.join("\n")}`;
 }
 
 /** "a/transcript.jsonl a/verifier/test-stdout.txt" → links labelled transcript, verifier (relative hrefs). */
@@ -366,6 +382,7 @@ ${chartsHtml(stats, ranked(input), input.reasoning ?? {})}
 <h2>Trials</h2>
 <p class="sort">${escapeXml(SORT.trials)} Each links to its transcript, verifier output and diff where the trial wrote them.</p>
 <div class="scroll">${htmlTable(trialTable(trials, input.files), "trials", trialTable(trials).head.length - 1)}</div>
+${mcpHtml(trials)}
 ${trialNotes(input).map(htmlNotes).join("\n")}
 </body>
 </html>

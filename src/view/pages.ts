@@ -4,6 +4,7 @@ import { conversationHtml, parseTranscript } from "./conversation.ts";
 import type { JobEntry, StoreTable, ViewSources, ViewTrial } from "./data.ts";
 import { loadTrials, readText, trialFile } from "./data.ts";
 import { diffHtml, esc, page, pct, qs, table, usd } from "./html.ts";
+import { mcpJobHtml, mcpTrialHtml } from "./mcp.ts";
 
 /** The viewer's pages, rendered on the server from the job folders and the store (src/view/data.ts). */
 
@@ -63,6 +64,7 @@ export function jobPage(job: JobEntry, filter: TrialFilter): string {
     filters(trials, filter, base),
     `<p class="sort">${shown.length} of ${trials.length} trials · sorted by task, then agent, then attempt</p>`,
     trialTable(shown, base, job),
+    mcpJobHtml(trials.map((t) => t.result)),
   ];
   return page(`job ${job.id}`, body.join("\n"));
 }
@@ -186,6 +188,11 @@ export function trialPage(job: JobEntry, trialName: string): string | undefined 
     r.fidelity?.notes?.length
       ? `<h2>Environment fidelity${r.fidelity.reduced ? " (reduced)" : ""}</h2><ul>${r.fidelity.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
       : "",
+    mcpTrialHtml(
+      r,
+      readText(trialFile(job, trialName, "verifier/claims.json")),
+      readText(trialFile(job, trialName, "agent/answer.txt")),
+    ),
     `<h2>Conversation</h2>`,
     events.length
       ? `<div class="conversation">${conversationHtml(events)}</div>`

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, test } from "node:test";
 import { runJob } from "../../src/bench/job.ts";
 import { loadAtlasSuite } from "../../src/bench/mcp-atlas/suite.ts";
@@ -10,6 +10,7 @@ import type { TrialResult } from "../../src/bench/trial-result.ts";
 import { defaultConfig } from "../../src/core/config.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { startMockServer } from "../../src/mock/server.ts";
+import { createViewApp } from "../../src/view/server.ts";
 import { call, ROOT } from "../mcp/helpers.ts";
 
 /**
@@ -125,7 +126,7 @@ test("a trajectory that calls distractors and recovers from an invalid call stil
 });
 
 test("a wrong answer fails below the threshold and names the missing claim (a synthesis failure)", async () => {
-  const { t } = await runScripted("atlas-close-gateway-duplicate", [
+  const { t, jobDir } = await runScripted("atlas-close-gateway-duplicate", [
     call("mcp__tracker__list_issues", { label: "gateway" }),
     call("mcp__tracker__close_issue", { id: 5, reason: "duplicate", duplicate_of: 1 }),
     call("mcp__memory__search_nodes", { query: "tomas" }),
@@ -139,4 +140,14 @@ test("a wrong answer fails below the threshold and names the missing claim (a sy
   assert.deepEqual(t.mcp?.missing_claims, ["His phone extension is 4417"]);
   assert.equal(t.mcp?.diagnostics.synthesis_failure, true, "4417 was in the memory server's output");
   assert.equal(t.mcp?.diagnostics.failure_mode, "faulty_synthesis");
+  // The viewer shows the MCP section on the job page and the verdict per claim on the trial page.
+  const app = createViewApp({ paths: [join(out, "jobs")] });
+  const job = basename(jobDir);
+  const jobHtml = await (await app.request(`/jobs/${job}`)).text();
+  assert.match(jobHtml, /<h2>MCP tool use/);
+  assert.match(jobHtml, /faulty_synthesis/);
+  const trialHtml = await (await app.request(`/jobs/${job}/trials/${t.trial_name}`)).text();
+  assert.match(trialHtml, /<h2>Claims<\/h2>/);
+  assert.match(trialHtml, /His phone extension is 4417<\/td><td>exact<\/td><td>not_fulfilled/);
+  assert.match(trialHtml, /coverage 0\.667 \(pass at ≥ 0\.75\): failed/);
 });

@@ -85,4 +85,16 @@ test("oracle solves every bundled task (coverage 1, grounded claims), nop none; 
     assert.equal(nop?.passed, false, task.name);
     assert.equal(nop?.mcp?.missing_claims.length, task.mcpAtlas?.spec.claims.length);
   }
+  const report = readFileSync(join(jobDir, "report.md"), "utf8");
+  const section = report.slice(report.indexOf("## MCP tool use"));
+  assert.ok(report.includes("## MCP tool use"), "the report has the MCP section");
+  const row = (label: string) => section.split("\n").find((l) => l.startsWith(`| ${label} |`)) ?? "";
+  assert.match(
+    row("oracle"),
+    new RegExp(`\\| ${tasks.length} / ${tasks.length} \\| 1\\.000 \\| 100\\.0% \\| 0 \\| – \\|`),
+  );
+  assert.match(row("nop"), /\| 0\.000 \| 0\.0% \|.*no_tool_use 12/);
+  assert.ok(!section.includes("csv-sales-summary"), "TB2 trials stay out of the MCP section");
+  assert.match(report, /\[claims\]\(atlas-oncall-primary__oracle__1\/verifier\/claims\.json\)/);
+  assert.match(readFileSync(join(jobDir, "report.html"), "utf8"), /<h2>MCP tool use/);
 });
