@@ -24,24 +24,24 @@ chmodSync(out, 0o711);
 after(() => rmSync(out, { recursive: true, force: true }));
 
 /** A one-task copy of the bundled suite: its environment and the one row of `task`. */
-function oneTaskSuite(task: string): string {
+function oneTaskSuite(task: string, extra: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(out, `${task}-`));
   cpSync(join(SUITE, "environment"), join(dir, "environment"), { recursive: true });
   cpSync(join(SUITE, "mcp-atlas.toml"), join(dir, "mcp-atlas.toml"));
   const rows = readFileSync(join(SUITE, "tasks.jsonl"), "utf8").split("\n");
   const row = rows.find((l) => l.includes(`"TASK":"${task}"`));
   assert.ok(row, `no row for ${task}`);
-  writeFileSync(join(dir, "tasks.jsonl"), `${row}\n`);
+  writeFileSync(join(dir, "tasks.jsonl"), `${JSON.stringify({ ...JSON.parse(row), ...extra })}\n`);
   return dir;
 }
 
-async function runScripted(task: string, turns: Array<Record<string, unknown>>) {
+async function runScripted(task: string, turns: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) {
   const server = await startMockServer({ script: parseMockScript({ turns }) });
   try {
     const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
     const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
     const { trials, jobDir } = await runJob({
-      paths: [oneTaskSuite(task)],
+      paths: [oneTaskSuite(task, extra)],
       agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
       k: 1,
       n: 1,
@@ -150,4 +150,22 @@ test("a wrong answer fails below the threshold and names the missing claim (a sy
   assert.match(trialHtml, /<h2>Claims<\/h2>/);
   assert.match(trialHtml, /His phone extension is 4417<\/td><td>exact<\/td><td>not_fulfilled/);
   assert.match(trialHtml, /coverage 0\.667 \(pass at ≥ 0\.75\): failed/);
+});
+
+test("the tool-call budget ends the run before the next model call; diagnostics say it was exhausted", async () => {
+  const { t, requests } = await runScripted(
+    "atlas-q3-platform-data-sum",
+    [
+      call("mcp__filesystem__read_text_file", { path: "/data/reports/q3-costs.csv" }),
+      call("mcp__everything__get-sum", { a: 18250, b: 9430 }),
+      call("mcp__memory__search_nodes", { query: "Lead of the Platform" }),
+      { text: "never asked for" },
+    ],
+    { TOOL_BUDGET: 2 },
+  );
+  assert.equal(t.agent_result?.end_state, "step_limit");
+  assert.equal(requests.length, 2, "no third model call once 2 tool calls were used");
+  assert.equal(t.mcp?.diagnostics.tool_calls, 2);
+  assert.equal(t.mcp?.diagnostics.budget_exhausted, true);
+  assert.equal(t.mcp?.coverage, 0);
 });
