@@ -94,6 +94,10 @@ export const CRITERIA: Array<{ kind: string; re: RegExp }> = [
     re: /\b(?:expected output|acceptance criteria|definition of done|done when|is done when)\b/i,
   },
   {
+    kind: "new test",
+    re: /\b(?:add|write|include)\s+(?:a |an |some )?(?:regression |unit |integration |new )?tests?\b[^.\n]{0,40}?\b(?:that|which)\s+(?:asserts?|checks?|verif(?:y|ies)|proves?|reproduces?|fails? (?:before|without))\b/i,
+  },
+  {
     kind: "no errors",
     re: /\b(?:no (?:more )?(?:errors|warnings|failures|crash(?:es)?)|without (?:errors|crashing)|compiles? (?:cleanly|without))\b/i,
   },
@@ -268,7 +272,7 @@ const UNBOUNDED_SHAPES: Array<{ kind: string; re: RegExp }> = [
   },
   {
     kind: "everything",
-    re: /\b(?:everything|everywhere|every ?thing|it all|all of it|whatever you find|anything you find|across the board|throughout|all over|wherever)\b/i,
+    re: /\b(?:everything|everywhere|every ?thing|it all|all of it|all (?:the )?things|whatever you find|anything you find|across the board|throughout|all over|wherever)\b/i,
   },
   {
     kind: "all of a kind",

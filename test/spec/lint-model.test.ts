@@ -40,6 +40,7 @@ test("open-ended scope in words the old patterns missed is flagged, a bounded go
     "Overhaul the entire data layer",
     "modernise all of it",
     "go through every file and make it nicer",
+    "refactor all the things in lib/ to be cleaner, tests in test/ must pass",
   ]) {
     const f = lintPrompt(p).find((x) => x.rule === "unbounded_scope");
     assert.ok(f, p);
@@ -67,6 +68,17 @@ test("well-specified tasks in varied styles lint clean", () => {
       p,
     );
   }
+});
+
+test("a new test that checks the change is a success criterion", () => {
+  for (const q of [
+    "Make parse_date return an empty list instead of None when nothing matches, and add a test that asserts it.",
+    "In utils/dates.py make parse_date return None for an empty string instead of raising; write a unit test which checks it.",
+  ]) {
+    assert.ok(!lintPrompt(q).some((f) => f.rule === "no_success_criterion"), q);
+  }
+  const p = "Make the parser faster and add a section to the README";
+  assert.ok(lintPrompt(p).some((f) => f.rule === "no_success_criterion"));
 });
 
 test("scores are probabilities; the spec's front matter overrides the model", () => {
