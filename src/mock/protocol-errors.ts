@@ -9,8 +9,11 @@ export interface MockHttpError {
 
 export interface ErrorSpec {
   status: number;
-  /** OpenAI `error.code` (and `type` for insufficient_quota), Anthropic `error.type`, Gemini `error.status`. */
-  code?: string | undefined;
+  /**
+   * OpenAI `error.code` (and `type` for insufficient_quota), Anthropic `error.type`, Gemini `error.status`; null: an
+   * OpenAI error whose `code` is null whatever its status.
+   */
+  code?: string | null | undefined;
   message?: string | undefined;
   /** OpenAI `error.param` (the offending request field). */
   param?: string | undefined;
@@ -69,7 +72,8 @@ export function protobufDuration(ms: number): string {
 }
 
 /** OpenAI's (type, code) pair for a status; `code` overrides (insufficient_quota is its own type too). */
-export function openaiTypeCode(status: number, code: string | undefined): { type: string; code: string | null } {
+export function openaiTypeCode(status: number, code: string | null | undefined): { type: string; code: string | null } {
+  if (code === null) return { type: "invalid_request_error", code: null };
   if (code === "insufficient_quota") return { type: "insufficient_quota", code };
   if (status === 429) return { type: "requests", code: code ?? "rate_limit_exceeded" };
   if (status === 401) return { type: "invalid_request_error", code: code ?? "invalid_api_key" };

@@ -12,6 +12,7 @@ import { renderCompaction, renderResponses } from "./render-responses.ts";
 import type { Rendered, RenderInput } from "./render-types.ts";
 import { requestProblem } from "./request-checks.ts";
 import { type LoggedRequest, RequestLog, redactHeaders, redactPath } from "./request-log.ts";
+import { unpersistedItemMessage } from "./responses-items.ts";
 import { guessProtocol, matchRoute, type Route } from "./routes.ts";
 import type { Fault, MockScript, Turn } from "./script.ts";
 import { sleep, writeSse } from "./sse.ts";
@@ -193,12 +194,12 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
   const fail = (
     status: number,
     message: string | undefined,
-    extra: { code?: string; param?: string; fault?: Fault; details?: Record<string, unknown>[] } = {},
+    extra: { code?: string | null; param?: string; fault?: Fault; details?: Record<string, unknown>[] } = {},
   ): void => {
     const f = extra.fault;
     const err = protocolError(protocol, {
       status,
-      code: extra.code ?? f?.code,
+      code: extra.code === null ? null : (extra.code ?? f?.code),
       message: f ? f.message : message,
       param: extra.param,
       details: extra.details,
@@ -238,6 +239,10 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
   const trajectory = script.models[model];
   const turns = trajectory?.turns ?? script.turns;
   const stored = state.stored;
+  if (route.kind === "responses" || route.kind === "compact") {
+    const missing = unpersistedItemMessage(body, stored);
+    if (missing) return fail(404, missing, { code: null, param: "input" });
+  }
 
   let turnIndex: number;
   if (script.turn_selection === "sequential") {

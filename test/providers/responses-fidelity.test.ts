@@ -296,3 +296,109 @@ describe("context_management compact_threshold and the stateful mode", () => {
     assert.equal(server.requests.at(-1)!.status, 200);
   });
 });
+
+describe("Responses items the server did not keep (store: false)", () => {
+  let server: MockServer;
+  before(async () => {
+    server = await mock({
+      turns: [{ reasoning: "Read it first.", tool_calls: [{ name: "read_file", arguments: { path: "a.txt" } }] }],
+      after_last: { text: "It says hello." },
+    });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const notKept = (id: string) => ({
+    message: `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
+    type: "invalid_request_error",
+    param: "input",
+    code: null,
+  });
+
+  test("a reasoning item by id alone, or an item_reference, is OpenAI's 404 unless its response was stored", async () => {
+    const sdk = new OpenAI({ apiKey: "k", baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const first = async (store: boolean) => {
+      const r = await sdk.responses.create({
+        model: "gpt-5.5",
+        input: `read a.txt (${store})`,
+        store,
+        include: ["reasoning.encrypted_content"],
+      });
+      const rs = r.output.find((o) => o.type === "reasoning");
+      const call = r.output.find((o) => o.type === "function_call");
+      assert.ok(rs?.type === "reasoning" && call?.type === "function_call");
+      return { rs, call };
+    };
+    const followUp = (store: boolean, ref: OpenAI.Responses.ResponseInputItem, call: { call_id: string }) =>
+      sdk.responses.create({
+        model: "gpt-5.5",
+        store,
+        input: [
+          { role: "user", content: `read a.txt (${store})` },
+          ref,
+          { type: "function_call", call_id: call.call_id, name: "read_file", arguments: '{"path":"a.txt"}' },
+          { type: "function_call_output", call_id: call.call_id, output: "hello" },
+        ],
+      });
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    const unstored = await first(false);
+    const byId = { type: "reasoning", id: unstored.rs.id, summary: [] } as OpenAI.Responses.ResponseReasoningItem;
+    for (const ref of [byId, { type: "item_reference", id: unstored.rs.id } as const]) {
+      const err = await refused(followUp(false, ref, unstored.call));
+      assert.ok(err instanceof OpenAI.NotFoundError, String(err));
+      assert.deepEqual(err.error, notKept(unstored.rs.id));
+    }
+    // With its encrypted_content the item is decrypted, not looked up: the stateless round trip.
+    const encrypted = { ...byId, encrypted_content: unstored.rs.encrypted_content };
+    assert.equal((await followUp(false, encrypted, unstored.call)).output_text, "It says hello.");
+    // A stored response's items can be referenced by id, whatever the next request's store.
+    const stored = await first(true);
+    const storedRef = { type: "reasoning", id: stored.rs.id, summary: [] } as OpenAI.Responses.ResponseReasoningItem;
+    assert.equal((await followUp(false, storedRef, stored.call)).output_text, "It says hello.");
+    assert.equal(
+      (await followUp(true, { type: "item_reference", id: stored.rs.id }, stored.call)).output_text,
+      "It says hello.",
+    );
+    // An id in no form this server issued is not found either.
+    const foreign = await refused(followUp(false, { ...byId, id: "rs_x" }, unstored.call));
+    assert.ok(foreign instanceof OpenAI.NotFoundError);
+  });
+
+  test("the adapter's reasoning round trip passes in both modes", async () => {
+    for (const mode of ["stateless", "stateful"] as const) {
+      const client = createModelClient("openai/gpt-5.5", {
+        config: ConfigSchema.parse({ responses: { mode } }),
+        env: { OPENAI_API_KEY: "k", OPENAI_BASE_URL: `${server.url}/v1` },
+        maxRetries: 0,
+      });
+      const history: Message[] = [user(`read a.txt, ${mode}`)];
+      const d1 = doneOf(await collect(client.stream(request(history, [READ_TOOL]))));
+      const call = d1.message.content.find((p): p is ToolCall => p.type === "tool_call");
+      assert.ok(call, mode);
+      assert.ok(d1.message.content.some((p) => p.type === "reasoning"));
+      history.push(d1.message, {
+        role: "tool",
+        content: [
+          {
+            type: "tool_result",
+            callId: call.id,
+            name: call.name,
+            content: [{ type: "text", text: "hello" }],
+            isError: false,
+          },
+        ],
+      });
+      const d2 = doneOf(await collect(client.stream(request(history, [READ_TOOL]))));
+      assert.equal(server.requests.at(-1)!.status, 200, mode);
+      assert.equal(d2.stopReason, "end_turn", mode);
+      const sent = inputOf(server).find((i) => i.type === "reasoning");
+      if (mode === "stateless") assert.equal(typeof sent?.encrypted_content, "string");
+    }
+  });
+});
