@@ -8,6 +8,7 @@ import { modelInfo } from "./harbor-models.ts";
 import { createLocalEnvironment, isLocalEnvironment, type LocalEnvironment } from "./local-env.ts";
 import type { AtlasAgentOutput } from "./mcp-atlas/agent.ts";
 import type { ClaimJudge } from "./mcp-atlas/judge.ts";
+import { atlasPreflight } from "./mcp-atlas/preflight.ts";
 import type { McpAtlasTask } from "./mcp-atlas/task.ts";
 import { explainOfflineFailures } from "./offline-explain.ts";
 import { readReward } from "./reward.ts";
@@ -150,8 +151,9 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const verifierTimeoutMs = Math.round(task.config.verifier.timeout_sec * mult * 1000);
   try {
     // An MCP-Atlas task that cannot run here (a server needing keys, network or a package) is skipped, unscored.
-    if (task.mcpAtlas?.skip) {
-      fail("EnvironmentUnsupportedError", task.mcpAtlas.skip);
+    const atlasRefusal = task.mcpAtlas ? atlasPreflight(task.mcpAtlas, spec.judge, agent.kind) : undefined;
+    if (atlasRefusal) {
+      fail(atlasRefusal.type, atlasRefusal.message);
       return finish();
     }
     const planned = (task.docker?.steps ?? []).filter((s) =>
@@ -309,7 +311,10 @@ async function runAgentPhase(
 ): Promise<boolean> {
   const { task, agent } = spec;
   if (agent.kind === "nop") return true;
-  if (agent.kind === "oracle" && task.mcpAtlas) return runAtlasOraclePhase(spec, env, timeoutMs, fail, atlasOut);
+  if (agent.kind === "oracle" && task.mcpAtlas) {
+    const { runAtlasOraclePhase } = await import("./mcp-atlas/oracle.ts");
+    return runAtlasOraclePhase(spec, env, timeoutMs, fail, atlasOut);
+  }
   if (agent.kind === "oracle") {
     if (!task.hasSolution) {
       fail("AgentSetupError", `${join(task.dir, "solution", "solve.sh")}: missing; the oracle agent needs it`);
@@ -365,36 +370,6 @@ async function runAgentPhase(
     if (out.reasoningEffort !== undefined) r.provenance.reasoning_effort = out.reasoningEffort;
     if (out.timedOut) fail("AgentTimeoutError", `the agent ran past ${timeoutMs / 1000}s`);
     else if (out.error) fail(out.error.type, out.error.message);
-    return true;
-  } catch (err) {
-    fail("AgentSetupError", errorMessage(err));
-    return false;
-  }
-}
-
-/** The oracle of an MCP-Atlas task: the reference trajectory against the real servers, then the reference answer. */
-async function runAtlasOraclePhase(
-  spec: TrialSpec,
-  env: TrialEnvironment,
-  timeoutMs: number,
-  fail: (type: string, message: string) => void,
-  atlasOut: { output?: AtlasAgentOutput },
-): Promise<boolean> {
-  const task = spec.task as BenchTask & { mcpAtlas: McpAtlasTask };
-  if (!isLocalEnvironment(env)) {
-    fail("AgentSetupError", "MCP-Atlas tasks run in the local environment (use --env local)");
-    return false;
-  }
-  const { runAtlasOracle } = await import("./mcp-atlas/oracle.ts");
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(spec.signal ? [spec.signal] : [])]);
-  try {
-    atlasOut.output = await runAtlasOracle({
-      task,
-      env,
-      trialDir: spec.trialDir,
-      scratchDir: spec.scratchDir,
-      signal,
-    });
     return true;
   } catch (err) {
     fail("AgentSetupError", errorMessage(err));

@@ -132,7 +132,7 @@ test("the judge model scores the claims without a match over HTTP; prompt, verdi
   }
 });
 
-test("claims that need a judge without --judge: the trial is unscored with a VerifierError naming the fix", async () => {
+test("claims that need a judge without --judge: refused before the agent runs, unscored, a VerifierError naming the fix", async () => {
   const { trials } = await runJob({
     paths: [judgedSuite()],
     agents: [{ kind: "oracle" }],
@@ -151,4 +151,5 @@ test("claims that need a judge without --judge: the trial is unscored with a Ver
   assert.equal(t?.exception_info?.exception_type, "VerifierError");
   assert.match(t?.exception_info?.exception_message ?? "", /2 claim\(s\) have no exact match.*--judge/);
   assert.equal(t?.reward, null);
+  assert.equal(t?.mcp, undefined, "refused before the agent ran: nothing was scored");
 });

@@ -1,8 +1,11 @@
 import { join } from "node:path";
+import { errorMessage } from "../../core/errors.ts";
 import type { RunEventBody } from "../../core/events.ts";
 import type { ToolCall } from "../../core/messages.ts";
-import type { LocalEnvironment } from "../local-env.ts";
+import { isLocalEnvironment, type LocalEnvironment } from "../local-env.ts";
 import type { BenchTask } from "../task.ts";
+import type { TrialSpec } from "../trial.ts";
+import type { TrialEnvironment } from "../trial-environment.ts";
 import type { AtlasAgentOutput } from "./agent.ts";
 import { callRecords } from "./diagnostics.ts";
 import { openAtlasSession } from "./session.ts";
@@ -70,5 +73,28 @@ export async function runAtlasOracle(opts: {
   } finally {
     writer.close();
     await session.close();
+  }
+}
+
+/** The oracle's agent phase of a trial (trial.ts): false after recording why it could not run. */
+export async function runAtlasOraclePhase(
+  spec: TrialSpec,
+  env: TrialEnvironment,
+  timeoutMs: number,
+  fail: (type: string, message: string) => void,
+  atlasOut: { output?: AtlasAgentOutput },
+): Promise<boolean> {
+  const task = spec.task as BenchTask & { mcpAtlas: McpAtlasTask };
+  if (!isLocalEnvironment(env)) {
+    fail("AgentSetupError", "MCP-Atlas tasks run in the local environment (use --env local)");
+    return false;
+  }
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(spec.signal ? [spec.signal] : [])]);
+  try {
+    atlasOut.output = await runAtlasOracle({ task, env, trialDir: spec.trialDir, scratchDir: spec.scratchDir, signal });
+    return true;
+  } catch (err) {
+    fail("AgentSetupError", errorMessage(err));
+    return false;
   }
 }
