@@ -112,11 +112,14 @@ export function renderResponses(input: RenderInput): Rendered {
     items.push({ id: `cmp_${id.slice(5)}`, type: "compaction", encrypted_content: encodeCompaction(turnIndex) });
   }
   if (turn.reasoning !== undefined) {
+    // encrypted_content only when asked for: `include: ["reasoning.encrypted_content"]` (Responses API reference,
+    // `include`; the stateless mode's round trip). Otherwise the item is only a reference to the stored one.
+    const encrypted = Array.isArray(body.include) && body.include.includes("reasoning.encrypted_content");
     items.push({
       id: `rs_${id.slice(5)}_0`,
       type: "reasoning",
       summary: [{ type: "summary_text", text: turn.reasoning }],
-      encrypted_content: opaque("enc_", id),
+      ...(encrypted ? { encrypted_content: opaque("enc_", id) } : {}),
     });
   }
   // Messages carry a phase, as gpt-5.3-codex and later send it: commentary before tool calls (and a scripted

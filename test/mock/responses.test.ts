@@ -14,7 +14,12 @@ describe("mock: OpenAI Responses through the official SDK", () => {
   after(() => mock.close());
 
   test("non-stream create: reasoning, message, two function calls, usage with cache tokens", async () => {
-    const r = await client.responses.create({ model: "gpt-test", input: "look around", tools });
+    const r = await client.responses.create({
+      model: "gpt-test",
+      input: "look around",
+      tools,
+      include: ["reasoning.encrypted_content"],
+    });
     assert.equal(r.status, "completed");
     assert.deepEqual(
       r.output.map((o) => o.type),
@@ -25,6 +30,11 @@ describe("mock: OpenAI Responses through the official SDK", () => {
     assert.ok(rs?.type === "reasoning");
     assert.equal(rs.summary[0]?.text, "The user wants the file and the listing.");
     assert.ok(typeof rs.encrypted_content === "string" && rs.encrypted_content.length > 0);
+    // Without include the reasoning item carries no encrypted_content (only its id refers to it).
+    const plain = await client.responses.create({ model: "gpt-test", input: "look around again", tools });
+    const plainRs = plain.output[0];
+    assert.ok(plainRs?.type === "reasoning");
+    assert.equal(plainRs.encrypted_content, undefined);
     const calls = r.output.filter((o) => o.type === "function_call");
     assert.deepEqual(
       calls.map((c) => [c.call_id, c.name, JSON.parse(c.arguments)]),
@@ -108,7 +118,14 @@ describe("mock: OpenAI Responses through the official SDK", () => {
   });
 
   test("turn selection: stateless history counts model-produced runs", async () => {
-    const r1 = await client.responses.create({ model: "gpt-test", input: "stateless run", tools, store: false });
+    // Stateless: reasoning goes back with its encrypted_content (a bare reasoning id of a store:false response is 404).
+    const r1 = await client.responses.create({
+      model: "gpt-test",
+      input: "stateless run",
+      tools,
+      store: false,
+      include: ["reasoning.encrypted_content"],
+    });
     const history: OpenAI.Responses.ResponseInputItem[] = [
       { role: "user", content: "stateless run" },
       ...(r1.output as OpenAI.Responses.ResponseInputItem[]),
