@@ -37,7 +37,16 @@ export function sandboxNodeMount(nodeBinary = process.execPath): BwrapMount {
   return { host: nodeBinary, inside: SANDBOX_NODE, mode: "ro" };
 }
 
-export function egressAttachment(proxy: EgressProxy, opts: { nodeBinary?: string } = {}): EgressAttachment {
+/**
+ * `insideDir` (default /.switchyard) is where the tools are mounted inside; a bench trial's image root binds its own
+ * read-only folder at /.switchyard, so bench MCP servers mount them elsewhere (src/bench/mcp-atlas/session.ts).
+ */
+export function egressAttachment(
+  proxy: EgressProxy,
+  opts: { nodeBinary?: string; insideDir?: string } = {},
+): EgressAttachment {
+  const dir = opts.insideDir ?? SANDBOX_TOOLS_DIR;
+  const inside = (p: string) => (dir === SANDBOX_TOOLS_DIR ? p : `${dir}${p.slice(SANDBOX_TOOLS_DIR.length)}`);
   const tunnels = proxy.allow
     .filter((r) => r.port !== undefined && isLocalHost(r.host) && !r.host.startsWith("*."))
     .map((r) => ({
@@ -48,7 +57,7 @@ export function egressAttachment(proxy: EgressProxy, opts: { nodeBinary?: string
   let proxyPort = DEFAULT_PROXY_PORT;
   while (used.has(proxyPort)) proxyPort++;
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
-  const config = { socket: `${INSIDE_EGRESS_DIR}/${EGRESS_SOCKET_NAME}`, proxyPort, tunnels };
+  const config = { socket: `${inside(INSIDE_EGRESS_DIR)}/${EGRESS_SOCKET_NAME}`, proxyPort, tunnels };
   // Loopback goes straight to the tunnels (no proxy hop); everything else through the proxy. Both forms of each
   // variable: curl reads only the lower-case http_proxy, most other clients either.
   const noProxy = tunnels.length ? "127.0.0.1,localhost,::1" : "";
@@ -64,12 +73,12 @@ export function egressAttachment(proxy: EgressProxy, opts: { nodeBinary?: string
   };
   return {
     mounts: [
-      { host: proxy.dir, inside: INSIDE_EGRESS_DIR, mode: "ro" },
-      { host: FORWARDER_SCRIPT, inside: INSIDE_FORWARDER, mode: "ro" },
-      sandboxNodeMount(opts.nodeBinary),
+      { host: proxy.dir, inside: inside(INSIDE_EGRESS_DIR), mode: "ro" },
+      { host: FORWARDER_SCRIPT, inside: inside(INSIDE_FORWARDER), mode: "ro" },
+      { ...sandboxNodeMount(opts.nodeBinary), inside: inside(SANDBOX_NODE) },
     ],
     env,
     proxyUrl,
-    wrapArgv: (argv) => [SANDBOX_NODE, INSIDE_FORWARDER, JSON.stringify(config), "--", ...argv],
+    wrapArgv: (argv) => [inside(SANDBOX_NODE), inside(INSIDE_FORWARDER), JSON.stringify(config), "--", ...argv],
   };
 }

@@ -5,6 +5,7 @@ import type { McpConnection } from "../../tools/mcp.ts";
 import { resourceLimits } from "../environment-settings.ts";
 import type { LocalEnvironment } from "../local-env.ts";
 import type { BenchTask } from "../task.ts";
+import { SERVERS_INSIDE } from "./servers.ts";
 import type { McpAtlasTask } from "./task.ts";
 
 /**
@@ -106,5 +107,5 @@ async function startEgress(hosts: string[], trialDir: string) {
     allow: parseEgressList(hosts.join(","), "allowed_hosts"),
     logFile: join(trialDir, "egress.jsonl"),
   });
-  return { proxy, attachment: egressAttachment(proxy) };
+  return { proxy, attachment: egressAttachment(proxy, { insideDir: `${SERVERS_INSIDE}/egress-tools` }) };
 }
