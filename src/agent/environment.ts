@@ -1,4 +1,5 @@
 import { dirname, join } from "node:path";
+import { keyVariables } from "../core/config.ts";
 import type { Tool } from "../core/tool.ts";
 import type { EnvironmentFactory, RunEnvironment } from "./session.ts";
 
@@ -16,7 +17,11 @@ export const defaultEnvironment: EnvironmentFactory = async (req) => {
     req.sandbox === "bwrap" && !req.network && req.networkAllow?.length ? await startEgress(req) : undefined;
   const sandbox =
     req.sandbox === "host"
-      ? await (await import("../sandbox/host.ts")).createHostSandbox({ workdir: req.copy, runDir: req.scratch })
+      ? await (await import("../sandbox/host.ts")).createHostSandbox({
+          workdir: req.copy,
+          runDir: req.scratch,
+          secretNames: keyVariables(req.config),
+        })
       : await (await import("../sandbox/bwrap.ts")).createBwrapSandbox({
           mounts: [{ host: req.copy, inside: APP_DIR, mode: "rw" }, ...(egress?.attachment.mounts ?? [])],
           workdir: APP_DIR,

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { ScreenshotTally } from "../computer/screenshots.ts";
 import { tallyScreenshots } from "../computer/screenshots.ts";
 import type { Config } from "../core/config.ts";
+import { keyVariables } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { RunEvent, RunEventBody } from "../core/events.ts";
 import type { Message, ToolCall, ToolResult } from "../core/messages.ts";
@@ -185,13 +186,10 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
     ...(opts.extras && Object.keys(opts.extras).length ? { extras: opts.extras } : {}),
     ...requestSettingsOf(opts.config),
   };
-  writeFileSync(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
+  const redact = redactorFor(opts);
+  writeFileSync(paths.meta, `${redact(JSON.stringify(meta, null, 2))}\n`);
   takeLock(paths);
-  const writer = new TranscriptWriter({
-    file: paths.transcript,
-    runId,
-    redact: createRedactor(opts.env ?? process.env),
-  });
+  const writer = new TranscriptWriter({ file: paths.transcript, runId, redact });
   const emit = emitter(writer, opts.onEvent);
   emit(
     {
@@ -243,7 +241,7 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   const writer = new TranscriptWriter({
     file: paths.transcript,
     runId: meta.runId,
-    redact: createRedactor(opts.env ?? process.env),
+    redact: redactorFor(opts),
     nextSeq: state.nextSeq,
   });
   const emit = emitter(writer, opts.onEvent);
@@ -372,9 +370,14 @@ export async function drive(ctx: {
       status: changes.length ? "pending" : "unchanged",
       finishedAt: new Date().toISOString(),
     },
-    createRedactor(opts.env ?? process.env),
+    redactorFor(opts),
   );
   return { runId: meta.runId, paths, final, changes, patch, ...(screenshots ? { screenshots } : {}) };
+}
+
+/** The run's redactor: the caller's environment plus the configuration's key variables. */
+function redactorFor(opts: CommonRunOptions) {
+  return createRedactor(opts.env ?? process.env, { names: keyVariables(opts.config) });
 }
 
 export function emitter(writer: TranscriptWriter, onEvent: CommonRunOptions["onEvent"]) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
+import { redactText } from "../core/redact.ts";
 import { IDENTITY_FILE } from "./job-config.ts";
 import { reasoningTokens, trialFiles } from "./report-answer.ts";
 import { renderHtml, renderMarkdown } from "./report-render.ts";
@@ -113,8 +114,8 @@ export async function writeReports(jobDir: string): Promise<{ markdown: string; 
   const markdown = join(jobDir, "report.md");
   const html = join(jobDir, "report.html");
   const statsFile = join(jobDir, STATS_FILE);
-  writeFileSync(markdown, renderMarkdown(input));
-  writeFileSync(html, renderHtml(input));
+  writeFileSync(markdown, redactText(renderMarkdown(input)));
+  writeFileSync(html, redactText(renderHtml(input)));
   writeJsonAtomic(statsFile, { ...stats, n_incomplete: incomplete.length });
   return { markdown, html, stats: statsFile };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { redactText } from "../core/redact.ts";
 import { isScoredOutcome } from "../core/verdict.ts";
 import type {
   HarborAgentInfo,
@@ -222,10 +223,13 @@ export function toSidecar(r: TrialResult): TrialSidecar {
   };
 }
 
-/** Write JSON so a reader never sees a partial file: temp file in the same folder, then rename. */
+/**
+ * Write JSON so a reader never sees a partial file: temp file in the same folder, then rename. Secrets are
+ * redacted (core/redact.ts: an exception message can carry a provider's or a model's text).
+ */
 export function writeJsonAtomic(file: string, data: unknown): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(tmp, `${redactText(JSON.stringify(data, null, 2))}\n`);
   renameSync(tmp, file);
 }
 

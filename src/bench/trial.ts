@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage } from "../core/errors.ts";
+import { redactText } from "../core/redact.ts";
 import { type AgentSpec, agentLabel } from "./agent-spec.ts";
 import { createDockerEnvironment, DOCKER_MODEL_AGENT_MESSAGE } from "./docker-env.ts";
 import { resolveEnvTemplates } from "./env-template.ts";
@@ -127,7 +128,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   // trial.jsonl: the trial's own lifecycle; transcript.jsonl: the agent's run events (Switchyard agent only).
   const lifecycle = join(trialDir, "trial.jsonl");
   writeFileSync(join(trialDir, "transcript.jsonl"), "");
-  const log = (ev: Record<string, unknown>) => appendFileSync(lifecycle, `${JSON.stringify({ ts: now(), ...ev })}\n`);
+  const log = (ev: Record<string, unknown>) =>
+    appendFileSync(lifecycle, `${redactText(JSON.stringify({ ts: now(), ...ev }))}\n`);
   const fail = (type: string, message: string) => {
     if (!r.exception_info) r.exception_info = exception(type, message);
     log({ type: "exception", exception_type: type, message });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, SwitchyardError } from "../core/errors.ts";
+import { installOutputRedaction } from "../core/redact.ts";
 import { styleErrors } from "./cli-errors.ts";
 import { COMMANDS } from "./commands/index.ts";
 
@@ -9,6 +10,8 @@ import { COMMANDS } from "./commands/index.ts";
  * Returns the process exit code (see core/errors.ts EXIT).
  */
 export async function main(argv: string[]): Promise<number> {
+  // Every byte printed goes through the one redactor (a model repeating a key in its answer, a provider error).
+  installOutputRedaction();
   const program = new Command("switchyard")
     .description("Provider-neutral coding agent, Terminal-Bench-compatible evaluation, cost ledger and router.")
     .version(await readVersion(), "-V, --version");

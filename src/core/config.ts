@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { PROTOCOLS } from "./messages.ts";
 import { ANTHROPIC_COMPUTER_TOOLS, REASONING_LEVELS } from "./model.ts";
+import { declareSecretNames } from "./redact.ts";
 import { locateKey } from "./toml-locate.ts";
 
 /**
@@ -307,7 +308,15 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     }
     merged = deepMerge(merged, data);
   }
-  return ConfigSchema.parse(merged);
+  const config = ConfigSchema.parse(merged);
+  // Every configured key variable is a secret: redacted everywhere and kept out of sandboxes (core/redact.ts).
+  declareSecretNames(keyVariables(config));
+  return config;
+}
+
+/** The key variables the configuration names (`api_key_env` of each custom provider). */
+export function keyVariables(config: Pick<Config, "providers">): string[] {
+  return Object.values(config.providers).flatMap((p) => (p.api_key_env ? [p.api_key_env] : []));
 }
 
 export function defaultConfig(): Config {

@@ -15,6 +15,8 @@ export interface HostSandboxOptions {
   runDir: string;
   /** Extra environment on top of the caller's own (passed as given, even names that look like secrets). */
   env?: Record<string, string>;
+  /** More variable names to keep out (the configuration's key variables, `api_key_env`). */
+  secretNames?: readonly string[];
 }
 
 /** Kill a detached child's process group and every descendant that left it. */
@@ -32,7 +34,8 @@ function inside(root: string, path: string): boolean {
 
 /**
  * No isolation: commands run as the current user directly in `workdir`, with the caller's environment minus
- * variables named like credentials (withoutSecrets: provider API keys and the like never reach the agent).
+ * variables that hold credentials (withoutSecrets: named like one, or a configured `api_key_env`; provider API
+ * keys and the like never reach the agent).
  * Only for explicit opt-in (`--sandbox host`); the caller warns the user. File tools still get path checks:
  * reads anywhere, writes only inside the workspace.
  */
@@ -42,7 +45,7 @@ export async function createHostSandbox(opts: HostSandboxOptions): Promise<Sandb
   mkdirSync(outputs, { recursive: true });
   const children = new Set<ChildProcess>();
   const shells = new Set<PersistentShell>();
-  const callerEnv = withoutSecrets(process.env);
+  const callerEnv = withoutSecrets(process.env, opts.secretNames);
   const env = (extra?: Record<string, string>): NodeJS.ProcessEnv => ({ ...callerEnv, ...opts.env, ...extra });
   const track = (child: ChildProcess): ChildProcess => {
     children.add(child);

@@ -1,13 +1,6 @@
 /**
- * Environment variables that hold credentials, by name: anything containing KEY, TOKEN, SECRET, PASSWORD,
- * PASSWD or CREDENTIAL (case-insensitive), e.g. OPENAI_API_KEY, GITHUB_TOKEN, PGPASSWORD,
- * GOOGLE_APPLICATION_CREDENTIALS. The transcript redactor uses the same rule.
+ * Environment variables that hold credentials: named like one (SECRET_NAME: KEY, TOKEN, SECRET, PASSWORD, PASSWD,
+ * CREDENTIAL, e.g. OPENAI_API_KEY, GITHUB_TOKEN, PGPASSWORD, GOOGLE_APPLICATION_CREDENTIALS) or declared secret by
+ * the configuration (`api_key_env` of a custom provider). The redactor uses the same rule (src/core/redact.ts).
  */
-export const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
-
-/** `env` without the variables whose names look like credentials. */
-export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) if (!SECRET_NAME.test(name)) out[name] = value;
-  return out;
-}
+export { isSecretName, SECRET_NAME, withoutSecrets } from "../core/redact.ts";

@@ -50,6 +50,13 @@ export function makeWorkspace(dir: string, files: Record<string, string> = { "RE
   return dir;
 }
 
+/** The newest run id under a workspace ("" when there is none). */
+export function latestRun(ws: string): string {
+  const dir = join(ws, ".switchyard", "runs");
+  if (!existsSync(dir)) return "";
+  return readdirSync(dir).sort().at(-1) ?? "";
+}
+
 export function runDir(ws: string, runId: string): string {
   return join(ws, ".switchyard", "runs", runId);
 }
@@ -105,6 +112,8 @@ export async function runWithMock(opts: {
   extraToml?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Pass --json (default true). */
+  json?: boolean;
 }): Promise<RunCase> {
   const server = await mock(opts.script);
   const config = join(opts.ws, "..", `${relative(join(opts.ws, ".."), opts.ws)}.toml`);
@@ -119,12 +128,12 @@ export async function runWithMock(opts: {
       opts.model ?? "local/coder",
       "--config",
       config,
-      "--json",
+      ...(opts.json === false ? [] : ["--json"]),
       ...(opts.args ?? []),
     ],
     { ...mockEnv(server.url), ...opts.env },
     { timeoutMs: opts.timeoutMs ?? 120_000 },
   );
-  const runId = result.events[0]?.runId ?? "";
+  const runId = result.events[0]?.runId ?? latestRun(opts.ws);
   return { ws: opts.ws, server, result, runId, close: () => server.close() };
 }
