@@ -1,10 +1,10 @@
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ScreenshotTally } from "../computer/screenshots.ts";
 import { tallyScreenshots } from "../computer/screenshots.ts";
 import type { Config } from "../core/config.ts";
 import { keyVariables } from "../core/config.ts";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError, errorMessage } from "../core/errors.ts";
 import type { RunEvent, RunEventBody } from "../core/events.ts";
 import type { Message, ToolCall, ToolResult } from "../core/messages.ts";
 import type { ModelClient, ToolDefinition } from "../core/model.ts";
@@ -23,7 +23,7 @@ import { computeReview, findRun, readJson, runPaths, writeSummary } from "./revi
 import { newRunId } from "./run-id.ts";
 import { releaseLock, takeLock } from "./run-lock.ts";
 import { buildSystemPrompt, readProjectInstructions } from "./system-prompt.ts";
-import { readTranscript, rebuildHistory, TranscriptWriter } from "./transcript.ts";
+import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
 import type { Change } from "./workspace.ts";
 import { copyWorkspace, takeManifest } from "./workspace.ts";
 
@@ -187,7 +187,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
     ...requestSettingsOf(opts.config),
   };
   const redact = redactorFor(opts);
-  writeFileSync(paths.meta, `${redact(JSON.stringify(meta, null, 2))}\n`);
+  writeFileAtomic(paths.meta, `${redact(JSON.stringify(meta, null, 2))}\n`);
   takeLock(paths);
   const writer = new TranscriptWriter({ file: paths.transcript, runId, redact });
   const emit = emitter(writer, opts.onEvent);
@@ -217,7 +217,31 @@ export interface ResumeRunOptions extends CommonRunOptions {
 
 /** A run's run.json (settings, extras) — e.g. to rebuild its environment before `resumeRun`. */
 export function readRunMeta(workspace: string, runId: string): RunMeta {
-  return readJson<RunMeta>(findRun(checkWorkspace(workspace), runId).meta);
+  return readMeta(findRun(checkWorkspace(workspace), runId), runId);
+}
+
+/** run.json, or a usage error naming it when it is unreadable (a kill while it was written, a hand edit). */
+function readMeta(paths: RunPaths, runId: string): RunMeta {
+  try {
+    return readJson<RunMeta>(paths.meta);
+  } catch (err) {
+    throw new ConfigError(`${paths.meta}: cannot read run ${runId}'s settings: ${errorMessage(err)}`, {
+      file: paths.meta,
+      hint: `the run cannot be resumed; review what it changed with switchyard apply ${runId}, or switchyard discard ${runId}`,
+    });
+  }
+}
+
+/** The transcript's events, or a usage error when there is nothing to resume from. */
+function readResumable(paths: RunPaths, runId: string): ReturnType<typeof readTranscript> {
+  const events = existsSync(paths.transcript) ? readTranscript(paths.transcript) : [];
+  if (!events.some((e) => e.type === "run_started")) {
+    throw new ConfigError(
+      `${paths.transcript}: ${existsSync(paths.transcript) ? "has no recorded start" : "is missing"}; run ${runId} cannot be resumed`,
+      { file: paths.transcript, hint: `discard it (switchyard discard ${runId}) and start the task again` },
+    );
+  }
+  return events;
 }
 
 /**
@@ -227,8 +251,11 @@ export function readRunMeta(workspace: string, runId: string): RunMeta {
 export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   const workspace = checkWorkspace(opts.workspace);
   const paths = findRun(workspace, opts.runId);
-  const meta = readJson<RunMeta>(paths.meta);
+  const meta = readMeta(paths, opts.runId);
+  readResumable(paths, opts.runId);
   takeLock(paths);
+  // Before anything is appended: a line torn by a kill would swallow the first event written after it.
+  const repair = repairTranscriptTail(paths.transcript);
   const state = rebuildHistory(readTranscript(paths.transcript));
   if (state.final?.endState === "done") {
     throw new ConfigError(`run ${opts.runId} already finished (done)`, {
@@ -245,6 +272,19 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     nextSeq: state.nextSeq,
   });
   const emit = emitter(writer, opts.onEvent);
+  if (repair) {
+    emit(
+      {
+        type: "warning",
+        code: "transcript_repaired",
+        message:
+          repair.action === "dropped"
+            ? `the transcript's last line was torn by a kill (${repair.bytes} bytes, not valid JSON) and was dropped: ${repair.fragment}`
+            : `the transcript's last line had no newline (${repair.bytes} bytes); it was terminated`,
+      },
+      state.steps,
+    );
+  }
   emit(
     {
       type: "warning",
@@ -402,6 +442,13 @@ function findResult(history: Message[], callId: string) {
     if (r) return r;
   }
   return undefined;
+}
+
+/** Temp file + rename: a kill leaves the old file or the new one, never half of one. */
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import type { RunEvent, RunEventBody } from "../core/events.ts";
 import type { Message, ToolCall, ToolResult } from "../core/messages.ts";
 import { toolCallsOf } from "../core/messages.ts";
@@ -38,6 +38,43 @@ export class TranscriptWriter {
   close(): void {
     closeSync(this.#fd);
   }
+}
+
+/** What repairTranscriptTail did to a transcript whose last line had no newline. */
+export interface TailRepair {
+  /** "dropped": the torn line did not parse and was cut off; "terminated": it parsed and got its newline. */
+  action: "dropped" | "terminated";
+  bytes: number;
+  /** The start of the torn line (for the record; redacted when written). */
+  fragment: string;
+}
+
+/**
+ * Make a transcript safe to append to: a run killed mid-write (SIGKILL between the write and its newline) leaves
+ * a last line without "\n", and the next append would be glued onto it and lost with it. A tail that parses is
+ * terminated; one that does not is cut off. Returns what was done, or undefined when the file was sound.
+ */
+export function repairTranscriptTail(file: string): TailRepair | undefined {
+  const buf = readFileSync(file);
+  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return undefined;
+  const cut = buf.lastIndexOf(0x0a) + 1;
+  const tail = buf.subarray(cut).toString("utf8");
+  let parses = false;
+  try {
+    JSON.parse(tail);
+    parses = true;
+  } catch {
+    parses = false;
+  }
+  const fd = openSync(file, "r+");
+  try {
+    if (parses) writeSync(fd, "\n", buf.length);
+    else truncateSync(file, cut);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { action: parses ? "terminated" : "dropped", bytes: buf.length - cut, fragment: tail.slice(0, 200) };
 }
 
 export function readTranscript(file: string): RunEvent[] {

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join, relative } from "node:path";
 import type { RunEvent } from "../../src/core/events.ts";
 import type { MockServer } from "../../src/mock/server.ts";
-import { type CliResult, cli } from "../agent/cli-helpers.ts";
+import { type CliResult, cli, cliUntil } from "../agent/cli-helpers.ts";
 import { mock, mockConfigToml, mockEnv, tempDir } from "../agent/helpers.ts";
 
 export type { CliResult, MockServer };
@@ -14,7 +14,7 @@ export type { CliResult, MockServer };
  * exactly as intended), and the exit code says what happened. Files are named by category: sandbox, limits,
  * crash-resume, bad-input, provider-faults, review-apply, cost.
  */
-export { cli, mock, mockConfigToml, mockEnv, tempDir };
+export { cli, cliUntil, mock, mockConfigToml, mockEnv, tempDir };
 
 /** A content fingerprint of a directory tree (path → sha256 / symlink target / "dir"), `.switchyard` excluded. */
 export function snapshot(root: string): Map<string, string> {
@@ -116,8 +116,7 @@ export async function runWithMock(opts: {
   json?: boolean;
 }): Promise<RunCase> {
   const server = await mock(opts.script);
-  const config = join(opts.ws, "..", `${relative(join(opts.ws, ".."), opts.ws)}.toml`);
-  writeFileSync(config, `${mockConfigToml(server.url)}${opts.extraToml ?? ""}\n`);
+  const config = writeConfig(opts.ws, server, opts.extraToml);
   const result = await cli(
     [
       "run",
@@ -136,4 +135,66 @@ export async function runWithMock(opts: {
   );
   const runId = result.events[0]?.runId ?? latestRun(opts.ws);
   return { ws: opts.ws, server, result, runId, close: () => server.close() };
+}
+
+/** Write the config for the keyless `local/coder` provider at `server` (plus `extraToml`) next to `ws`. */
+export function writeConfig(ws: string, server: MockServer, extraToml = ""): string {
+  const config = `${ws}.toml`;
+  writeFileSync(config, `${mockConfigToml(server.url)}${extraToml}\n`);
+  return config;
+}
+
+/**
+ * Start `switchyard run --json` on `ws` against `server`, SIGKILL it once `until` matches an event, and return
+ * the run id and the events seen before the kill.
+ */
+export async function killedRun(opts: {
+  ws: string;
+  server: MockServer;
+  until: (e: RunEvent) => boolean;
+  task?: string;
+  args?: string[];
+  extraToml?: string;
+  /** Awaited after `until` matched, before the kill (e.g. wait until a command has started). */
+  beforeKill?: () => Promise<void>;
+}): Promise<{ runId: string; config: string; events: RunEvent[] }> {
+  const config = writeConfig(opts.ws, opts.server, opts.extraToml);
+  const { child, events } = await cliUntil(
+    [
+      "run",
+      opts.task ?? "do the task",
+      "--workspace",
+      opts.ws,
+      "--model",
+      "local/coder",
+      "--config",
+      config,
+      "--json",
+      ...(opts.args ?? []),
+    ],
+    mockEnv(opts.server.url),
+    opts.until,
+  );
+  await opts.beforeKill?.();
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("close", r));
+  return { runId: events[0]?.runId ?? "", config, events };
+}
+
+/** `switchyard resume <id> --json` with the run's config and the mock's environment. */
+export function resume(ws: string, runId: string, config: string, server: MockServer, args: string[] = []) {
+  return cli(["resume", runId, "--workspace", ws, "--config", config, "--json", ...args], mockEnv(server.url));
+}
+
+export function bash(command: string, extra: Record<string, unknown> = {}) {
+  return { tool_calls: [{ name: "bash", arguments: { command } }], ...extra };
+}
+
+/** Poll until `check` holds (a file appeared, a process started); fails after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("waitFor: condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
