@@ -8,7 +8,7 @@ import { errorResult, type Tool, type ToolContext } from "../core/tool.ts";
 import type { Usage } from "../core/usage.ts";
 import { addUsage, promptTokens, totalTokens, ZERO_USAGE } from "../core/usage.ts";
 import { addCost, type PriceOptions, priceUsage, ZERO_COST } from "../ledger/price.ts";
-import { executeToolCall, toolDefinitions } from "../tools/index.ts";
+import { executeToolCall, normalizedArguments, toolDefinitions } from "../tools/index.ts";
 import type { LoopApprovals } from "./approve.ts";
 import { approve } from "./approve.ts";
 import { compactHistory } from "./compaction.ts";
@@ -315,7 +315,8 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     let warnRepeat = false;
     for (const call of calls) {
       toolCalls++;
-      emit({ type: "tool_call", call }, step);
+      const normalized = normalizedArguments(deps.tools, call);
+      emit({ type: "tool_call", call, ...(normalized ? { normalized } : {}) }, step);
       if (ending) {
         pushResult(results, errorResult(call, `not executed: ${ending.message}`), emit, step, 0);
         continue;

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { ScreenshotTally } from "../computer/screenshots.ts";
 import { tallyScreenshots } from "../computer/screenshots.ts";
 import type { Config } from "../core/config.ts";
@@ -159,7 +159,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
   const client = await makeClient(opts.model, opts);
   const runId = newRunId();
   const paths = runPaths(workspace, runId);
-  mkdirSync(paths.scratch, { recursive: true });
+  makeRunDir(workspace, paths);
   writeFileSync(paths.base, JSON.stringify(takeManifest(workspace)));
   await copyWorkspace(workspace, paths.copy);
   const environment = await opts.environment(envRequest(paths, opts, opts.config));
@@ -442,6 +442,35 @@ function findResult(history: Message[], callId: string) {
     if (r) return r;
   }
   return undefined;
+}
+
+/** The run's folder under the workspace; a workspace Switchyard cannot write to is bad input (exit 2), not a crash. */
+function makeRunDir(workspace: string, paths: RunPaths): void {
+  try {
+    mkdirSync(paths.scratch, { recursive: true });
+  } catch (err) {
+    // A recursive mkdir on a read-only file system reports ENOENT: ask the deepest existing folder instead.
+    const code = unwritable(paths.dir) ?? (err as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") throw err;
+    throw new ConfigError(`the workspace is not writable: ${workspace} (${code}: cannot create ${paths.dir})`, {
+      file: workspace,
+      hint:
+        `Switchyard keeps each run under ${workspace}/.switchyard/runs; make it writable ` +
+        `(chmod u+w ${workspace}, or a read-write mount), or point --workspace at a writable copy`,
+    });
+  }
+}
+
+/** The errno code that makes the deepest existing ancestor of `path` unwritable, if any. */
+function unwritable(path: string): string | undefined {
+  let dir = path;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code;
+  }
 }
 
 /** Temp file + rename: a kill leaves the old file or the new one, never half of one. */

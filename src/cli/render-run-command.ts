@@ -295,6 +295,17 @@ async function review(
         `${opts.strict ? " — --strict will not apply them" : ""}\n`,
     );
   }
+  if (outcome.final.endState === "aborted") {
+    // Ctrl-C: exit 130 (128 + SIGINT). Nothing is applied; the run can be continued or reviewed as it is.
+    process.stderr.write(
+      `switchyard: interrupted; continue it with: switchyard resume ${outcome.runId}` +
+        (outcome.changes.length
+          ? `  (or review what it changed so far: switchyard apply ${outcome.runId} | switchyard discard ${outcome.runId})`
+          : "") +
+        "\n",
+    );
+    return outcome.final.exitCode;
+  }
   if (outcome.changes.length) {
     const apply =
       opts.apply || (opts.tty && (await askYesNo(`apply ${outcome.changes.length} change(s) to ${workspace}?`)));

@@ -77,7 +77,13 @@ export type RunEventBody =
     }
   | { type: "retry"; model: ModelRef; attempt: number; delayMs: number; error: string }
   | { type: "fallback"; from: ModelRef; to: ModelRef; reason: string }
-  | { type: "tool_call"; call: ToolCall }
+  | {
+      type: "tool_call";
+      /** As the provider sent it (native tools keep their wire shape: openai.shell `{commands}`, …). */
+      call: ToolCall;
+      /** The same arguments in the tool's own shape (`{command}`, `{command, path, …}`): one form for every provider. */
+      normalized?: Record<string, unknown>;
+    }
   | { type: "approval"; tool: string; summary: string; decision: "allowed" | "denied"; by: "policy" | "user" | "rule" }
   | { type: "tool_result"; result: ToolResult; durationMs: number }
   | { type: "checkpoint"; name: string; passed: boolean; output?: string }

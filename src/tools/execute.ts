@@ -35,3 +35,19 @@ export async function executeToolCall(tools: readonly Tool[], call: ToolCall, ct
     return errorResult(call, errorMessage(err));
   }
 }
+
+/**
+ * The call's arguments in the tool's own shape, whatever the protocol sent: a native call (openai.shell
+ * `{commands, timeout_ms}`, anthropic.text_editor, openai.apply_patch's operation) mapped with `fromNative`, a
+ * function call as it is. Undefined for an unknown tool or arguments the mapping rejects.
+ */
+export function normalizedArguments(tools: readonly Tool[], call: ToolCall): Record<string, unknown> | undefined {
+  const tool = tools.find((t) => t.name === call.name);
+  if (!tool || call.argumentsError !== undefined) return undefined;
+  if (call.native === undefined || !tool.fromNative) return call.arguments;
+  try {
+    return tool.fromNative(call.native, call.arguments) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,7 +8,7 @@ import { createEditorTool } from "./editor.ts";
 export { createApplyPatchTool } from "./apply-patch.ts";
 export { createBashTool } from "./bash.ts";
 export { createEditorTool } from "./editor.ts";
-export { executeToolCall } from "./execute.ts";
+export { executeToolCall, normalizedArguments } from "./execute.ts";
 
 /**
  * The default tool set: bash, editor, apply_patch. `computer` is added by its own factory when asked for

@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { assertUnchanged, cli, makeWorkspace, snapshot, tempDir } from "./helpers.ts";
+import {
+  assertUnchanged,
+  cli,
+  makeReadOnly,
+  makeWorkspace,
+  mock,
+  mockConfigToml,
+  mockEnv,
+  snapshot,
+  tempDir,
+} from "./helpers.ts";
 
 /**
  * Bad input: every command exits 2 with one line naming what is wrong (the file, the field, the value) and one
@@ -92,4 +102,29 @@ describe("faults: bad input to run and resume exits 2 and writes nothing", () =>
       assert.ok(!existsSync(join(ws, ".switchyard", "runs")) || c.name.startsWith("resume"), "no run was created");
     });
   }
+
+  it("bad input: an unwritable workspace exits 2 naming the path and the fix (not an internal error)", async () => {
+    const dir = join(tmp.dir, "readonly");
+    const ws = makeWorkspace(join(dir, "ws"), { "a.txt": "keep me\n" });
+    const server = await mock({ turns: [{ text: "never asked" }] });
+    const restore = makeReadOnly(ws);
+    try {
+      const config = join(dir, "c.toml");
+      writeFileSync(config, mockConfigToml(server.url));
+      const before = snapshot(ws);
+      const r = await cli(
+        ["run", "x", "--workspace", ws, "--model", "local/coder", "--config", config],
+        mockEnv(server.url),
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /not writable: .*readonly\/ws/);
+      assert.match(r.stderr, /fix: .*writable/);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.equal(server.requests.length, 0, "no model call was made");
+      assertUnchanged(ws, before);
+    } finally {
+      restore();
+      await server.close();
+    }
+  });
 });

@@ -249,4 +249,37 @@ describe("faults: crash and resume", () => {
       }
     });
   }
+
+  it("Ctrl-C during a run exits 130, says `switchyard resume <id>`, and the resume finishes the work", async () => {
+    const server = await mock({
+      turns: [bash("echo 1 >> calls.log"), bash("echo 2 >> calls.log", { latency_ms: 4000 }), { text: "two" }],
+    });
+    try {
+      const ws = makeWorkspace(join(tmp.dir, "sigint"));
+      const before = snapshot(ws);
+      const config = writeConfig(ws, server);
+      const live = await cliUntil(
+        ["run", "x", "--workspace", ws, "--model", "local/coder", "--config", config, "--json"],
+        mockEnv(server.url),
+        (e) => e.type === "model_request" && e.step === 2,
+      );
+      let stderr = "";
+      live.child.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const closed = new Promise<number | null>((res) => live.child.once("close", res));
+      live.child.kill("SIGINT");
+      assert.equal(await closed, 130);
+      const runId = live.events[0]?.runId ?? "";
+      assert.match(stderr, new RegExp(`switchyard resume ${runId}`));
+      assertTranscriptEnds(ws, runId, "aborted");
+      assertUnchanged(ws, before, "nothing is applied on Ctrl-C");
+      const r = await resume(ws, runId, config, server, ["--apply"]);
+      assert.equal(r.code, 0, r.stderr);
+      assertTranscriptEnds(ws, runId, "done");
+      assert.deepEqual(lines(join(ws, "calls.log")), ["1", "2"]);
+    } finally {
+      await server.close();
+    }
+  });
 });

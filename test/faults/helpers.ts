@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import type { RunEvent } from "../../src/core/events.ts";
 import type { MockServer } from "../../src/mock/server.ts";
@@ -78,16 +88,22 @@ export function transcriptLines(file: string): RunEvent[] {
   return events;
 }
 
-/** The transcript is intact and ends in exactly one `final` with the given end state. */
+/**
+ * The transcript is intact and ends in a `final` with the given end state; an earlier `final` (a run stopped
+ * and resumed) is always followed by a `resumed` warning.
+ */
 export function assertTranscriptEnds(ws: string, runId: string, endState: string): RunEvent[] {
   const file = join(runDir(ws, runId), "transcript.jsonl");
   assert.ok(existsSync(file), `no transcript at ${file}`);
   const events = transcriptLines(file);
-  const finals = events.filter((e) => e.type === "final");
-  assert.equal(finals.length, 1, "exactly one final event");
+  events.forEach((e, i) => {
+    if (e.type !== "final" || i === events.length - 1) return;
+    const resumed = events.slice(i + 1).find((x) => x.type === "warning" && x.code === "resumed");
+    assert.ok(resumed, `a final event at seq ${e.seq} is not followed by a resume`);
+  });
   const last = events.at(-1);
   assert.ok(last?.type === "final", "the final event is the last one");
-  assert.equal(last.type === "final" ? last.endState : "", endState);
+  assert.equal(last.type === "final" ? last.endState : "", endState, last.type === "final" ? last.message : "");
   return events;
 }
 
@@ -197,4 +213,18 @@ export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise
     if (Date.now() > until) throw new Error("waitFor: condition not met in time");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Make `dir` unwritable until the returned function is called: a read-only bind mount as root (root ignores
+ * permission bits), mode 0555 otherwise.
+ */
+export function makeReadOnly(dir: string): () => void {
+  if (process.getuid?.() === 0) {
+    execFileSync("mount", ["--bind", dir, dir]);
+    execFileSync("mount", ["-o", "remount,bind,ro", dir]);
+    return () => execFileSync("umount", [dir]);
+  }
+  chmodSync(dir, 0o555);
+  return () => chmodSync(dir, 0o755);
 }
