@@ -31,7 +31,7 @@ export const defaultEnvironment: EnvironmentFactory = async (req) => {
           maxProcesses: req.config.run.max_processes,
           ...(egress ? { env: egress.attachment.env, wrapArgv: egress.attachment.wrapArgv } : {}),
         });
-  const tools: Tool[] = createDefaultTools();
+  const tools: Tool[] = createDefaultTools({ bashTimeoutS: req.config.run.bash_timeout_s });
   // MCP servers from config (`[mcpServers.<name>]`, `--mcp-config`): stdio ones run inside the sandbox unless
   // `host = true`; a server that fails to start is skipped with a process warning.
   const servers = req.config.mcpServers;

@@ -9,6 +9,7 @@ import type { Usage } from "../core/usage.ts";
 import { addUsage, promptTokens, totalTokens, ZERO_USAGE } from "../core/usage.ts";
 import { addCost, type PriceOptions, priceUsage, ZERO_COST } from "../ledger/price.ts";
 import { executeToolCall, normalizedArguments, toolDefinitions } from "../tools/index.ts";
+import { abortable } from "./abortable.ts";
 import type { LoopApprovals } from "./approve.ts";
 import { approve } from "./approve.ts";
 import { compactHistory } from "./compaction.ts";
@@ -340,7 +341,12 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       const t0 = clock();
       let result: ToolResult;
       try {
-        result = await execute(deps.tools, call, toolContext);
+        result = await abortable(execute(deps.tools, call, toolContext), signal, () =>
+          errorResult(
+            call,
+            `stopped: the run's ${stoppedState() === "timeout" ? "time limit" : "interrupt"} came while ${call.name} was still running`,
+          ),
+        );
       } catch (err) {
         if (!(err instanceof FatalToolError)) throw err;
         result = errorResult(call, `fatal: ${err.message}`);

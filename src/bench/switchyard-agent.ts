@@ -117,7 +117,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       maxProcesses: config.run.max_processes,
       onWarning: () => {},
     });
-    const toolList = tools.createDefaultTools();
+    const toolList = tools.createDefaultTools({ bashTimeoutS: config.run.bash_timeout_s });
     const baseTools = {
       tools: toolList,
       // With the desktop, withComputer wraps the sandbox so that bash gets DISPLAY.

@@ -11,7 +11,7 @@ const MAX_TIMEOUT_S = 600;
 export const bashSchema = z.strictObject({
   command: z.string().optional().describe("The command to run."),
   restart: z.boolean().optional().describe("Restart the shell."),
-  timeout: z.number().positive().max(MAX_TIMEOUT_S).optional().describe("Seconds, default 120."),
+  timeout: z.number().positive().max(MAX_TIMEOUT_S).optional().describe("Seconds; at most the configured limit."),
 });
 export type BashArgs = z.infer<typeof bashSchema>;
 
@@ -34,6 +34,8 @@ function render(result: ShellResult): string {
  * The bash tool over a persistent shell per sandbox (opened on first use). Texts follow Anthropic's bash tool:
  * "tool has been restarted.", "no command provided.". A timed-out command is interrupted and reported as an
  * error, but the session survives (unlike the reference implementation, which requires a restart).
+ * `defaultTimeoutS` (config `run.bash_timeout_s`, default 120) is both the default and the most a call's own
+ * `timeout` may ask for.
  */
 export function createBashTool(opts: { defaultTimeoutS?: number } = {}): Tool<BashArgs> {
   const defaultTimeoutS = Math.min(opts.defaultTimeoutS ?? 120, MAX_TIMEOUT_S);
@@ -67,7 +69,7 @@ export function createBashTool(opts: { defaultTimeoutS?: number } = {}): Tool<Ba
 
   return {
     name: "bash",
-    description: DESCRIPTION,
+    description: DESCRIPTION.replace("{TIMEOUT_S}", String(defaultTimeoutS)),
     schema: bashSchema,
     native: [{ kind: "anthropic.bash" }, { kind: "openai.shell" }],
     fromNative(kind: NativeKind, args: Record<string, unknown>): BashArgs {
@@ -89,7 +91,8 @@ export function createBashTool(opts: { defaultTimeoutS?: number } = {}): Tool<Ba
         await (await shellFor(ctx.sandbox)).restart();
         return textOutput("tool has been restarted.");
       }
-      const timeoutS = args.timeout ?? defaultTimeoutS;
+      // The configured limit is a ceiling: a model may ask for less time, never more.
+      const timeoutS = Math.min(args.timeout ?? defaultTimeoutS, defaultTimeoutS);
       const commands = shellCommands(call);
       if (commands && commands.length > 0) {
         const outputs: Array<{ stdout: string; stderr: string; exit_code: number | null; timed_out: boolean }> = [];

@@ -5,7 +5,17 @@ import { ToolError } from "../core/errors.ts";
 import type { NativeKind, ToolCall } from "../core/messages.ts";
 import { type Tool, type ToolContext, type ToolOutput, textOutput } from "../core/tool.ts";
 import { loadDescription } from "./load-description.ts";
-import { readableFile, readConfined, writableFile, writeConfined, writeNewFile } from "./sandbox-files.ts";
+import {
+  assertRegular,
+  countLines,
+  readableFile,
+  readConfined,
+  readHead,
+  readLineRange,
+  writableFile,
+  writeConfined,
+  writeNewFile,
+} from "./sandbox-files.ts";
 
 const DESCRIPTION = loadDescription("editor");
 const COMMANDS = ["view", "create", "str_replace", "insert"] as const;
@@ -78,16 +88,17 @@ function listDirectory(hostDir: string, insideDir: string): string {
   return out.join("\n");
 }
 
-async function readText(host: string, inside: string): Promise<string> {
+async function readText(host: string, inside: string, command: string): Promise<string> {
   const st = statSync(host, { throwIfNoEntry: false });
   if (!st) throw new ToolError(`The path ${inside} does not exist. Please provide a valid path.`);
   if (st.isDirectory()) {
     throw new ToolError(`The path ${inside} is a directory and only the \`view\` command can be used on directories`);
   }
-  return readConfined(host);
+  assertRegular(st, inside);
+  return readConfined(host, `the editor's ${command}`);
 }
 
-function view(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> | ToolOutput {
+async function view(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> {
   const file = readableFile(ctx, args.path);
   const st = statSync(file.host, { throwIfNoEntry: false });
   if (!st) throw new ToolError(`The path ${file.inside} does not exist. Please provide a valid path.`);
@@ -99,37 +110,48 @@ function view(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> | ToolOut
       `Here's the files and directories up to 2 levels deep in ${file.inside}, excluding hidden items:\n${listDirectory(file.host, file.inside)}\n`,
     );
   }
-  return readConfined(file.host).then((text) => {
-    let start = 1;
-    let shown = text;
-    const vr = args.view_range;
-    if (vr !== undefined) {
-      if (vr.length !== 2 || !vr.every(Number.isInteger))
-        throw new ToolError("Invalid `view_range`. It should be a list of two integers.");
-      const [a, b] = vr as [number, number];
-      const lines = text.split("\n");
-      const n = lines.length;
-      const shownRange = `[${a}, ${b}]`;
-      if (a < 1 || a > n) {
-        throw new ToolError(
-          `Invalid \`view_range\`: ${shownRange}. Its first element \`${a}\` should be within the range of lines of the file: [1, ${n}]`,
-        );
-      }
-      if (b > n) {
-        throw new ToolError(
-          `Invalid \`view_range\`: ${shownRange}. Its second element \`${b}\` should be smaller than the number of lines in the file: \`${n}\``,
-        );
-      }
-      if (b !== -1 && b < a) {
-        throw new ToolError(
-          `Invalid \`view_range\`: ${shownRange}. Its second element \`${b}\` should be larger or equal than its first \`${a}\``,
-        );
-      }
-      start = a;
-      shown = (b === -1 ? lines.slice(a - 1) : lines.slice(a - 1, b)).join("\n");
-    }
-    return textOutput(`Here's the result of running \`cat -n\` on ${file.inside}:\n${clip(catN(shown, start))}\n`);
-  });
+  assertRegular(st, file.inside);
+  const header = `Here's the result of running \`cat -n\` on ${file.inside}:\n`;
+  const vr = args.view_range;
+  if (vr === undefined) {
+    // Only a bounded head is read: the answer is clipped at MAX_VIEW_CHARS anyway.
+    const head = await readHead(file.host, VIEW_READ_BYTES);
+    const shown = clip(catN(head.text, 1));
+    return textOutput(`${header}${head.cut && !shown.endsWith(CLIPPED) ? shown + CLIPPED : shown}${sizeNote(head)}\n`);
+  }
+  if (vr.length !== 2 || !vr.every(Number.isInteger))
+    throw new ToolError("Invalid `view_range`. It should be a list of two integers.");
+  const [a, b] = vr as [number, number];
+  const valid = a >= 1 && (b === -1 || b >= a);
+  const range = valid ? await readLineRange(file.host, a, b, VIEW_READ_BYTES) : undefined;
+  // The line count is known when the range ran to the end of the file (or was invalid and had to be counted).
+  const n = range ? range.total : await countLines(file.host);
+  const shownRange = `[${a}, ${b}]`;
+  if (a < 1 || (n !== undefined && a > n)) {
+    throw new ToolError(
+      `Invalid \`view_range\`: ${shownRange}. Its first element \`${a}\` should be within the range of lines of the file: [1, ${n ?? (await countLines(file.host))}]`,
+    );
+  }
+  if (n !== undefined && b > n) {
+    throw new ToolError(
+      `Invalid \`view_range\`: ${shownRange}. Its second element \`${b}\` should be smaller than the number of lines in the file: \`${n}\``,
+    );
+  }
+  if (!range) {
+    throw new ToolError(
+      `Invalid \`view_range\`: ${shownRange}. Its second element \`${b}\` should be larger or equal than its first \`${a}\``,
+    );
+  }
+  const shown = clip(catN(range.lines.join("\n"), a));
+  return textOutput(`${header}${range.cut && !shown.endsWith(CLIPPED) ? shown + CLIPPED : shown}\n`);
+}
+
+/** Bytes read for one `view` (four times the characters shown, so a clipped answer is never short of text). */
+const VIEW_READ_BYTES = MAX_VIEW_CHARS * 4;
+
+function sizeNote(head: { size: number; cut: boolean }): string {
+  if (!head.cut) return "";
+  return `\n<NOTE>The file is ${head.size} bytes; only its start was read. Use view_range to see other lines.</NOTE>`;
 }
 
 async function create(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> {
@@ -145,7 +167,7 @@ async function create(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> {
 async function strReplace(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> {
   if (args.old_str === undefined) throw new ToolError("Parameter `old_str` is required for command: str_replace");
   const file = writableFile(ctx, args.path);
-  const text = await readText(file.host, file.inside);
+  const text = await readText(file.host, file.inside, "str_replace");
   const old = args.old_str;
   const newStr = args.new_str ?? "";
   const first = old === "" ? -1 : text.indexOf(old);
@@ -173,7 +195,7 @@ async function insert(args: EditorArgs, ctx: ToolContext): Promise<ToolOutput> {
   const newText = args.insert_text ?? args.new_str;
   if (newText === undefined) throw new ToolError("Parameter `new_str` is required for command: insert");
   const file = writableFile(ctx, args.path);
-  const text = await readText(file.host, file.inside);
+  const text = await readText(file.host, file.inside, "insert");
   const lines = text.split("\n");
   // A trailing newline does not start another line for numbering purposes.
   const n = text.endsWith("\n") ? lines.length - 1 : lines.length;

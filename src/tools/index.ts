@@ -11,12 +11,14 @@ export { createEditorTool } from "./editor.ts";
 export { executeToolCall, normalizedArguments } from "./execute.ts";
 
 /**
- * The default tool set: bash, editor, apply_patch. `computer` is added by its own factory when asked for
+ * The default tool set: bash (`bashTimeoutS`: config `run.bash_timeout_s`, the per-command limit), editor,
+ * apply_patch. `computer` is added by its own factory when asked for
  * (src/tools/computer*, not part of this module yet); the option is accepted so callers need not change.
  */
-export function createDefaultTools(opts: { computer?: boolean } = {}): Tool[] {
+export function createDefaultTools(opts: { computer?: boolean; bashTimeoutS?: number } = {}): Tool[] {
   void opts.computer;
-  return [createBashTool(), createEditorTool(), createApplyPatchTool()] as unknown as Tool[];
+  const bash = createBashTool(opts.bashTimeoutS === undefined ? {} : { defaultTimeoutS: opts.bashTimeoutS });
+  return [bash, createEditorTool(), createApplyPatchTool()] as unknown as Tool[];
 }
 
 /** What the model sees: JSON Schema from each tool's zod schema (no `$schema`, additionalProperties false). */

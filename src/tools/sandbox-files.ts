@@ -1,5 +1,5 @@
-import { constants, existsSync } from "node:fs";
-import { chown, mkdir, open, stat } from "node:fs/promises";
+import { constants, existsSync, type Stats } from "node:fs";
+import { chown, type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import { dirname, posix } from "node:path";
 import { ToolError } from "../core/errors.ts";
 import { inScope } from "../core/scope.ts";
@@ -79,9 +79,60 @@ export async function writeNewFile(host: string, data: string | Buffer): Promise
   for (const path of [...created, host]) await chown(path, owner.uid, owner.gid);
 }
 
-/** Open flags that refuse a symlink as the last component (ELOOP), closing the gap between check and write. */
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+/**
+ * Open flags: O_NOFOLLOW refuses a symlink as the last component (ELOOP), closing the gap between check and
+ * write; O_NONBLOCK makes opening a FIFO return at once instead of blocking the host process until a writer or
+ * reader comes (on a regular file it changes nothing). Every opened file is then checked with fstat to be a
+ * regular file, so a FIFO, device or socket planted by the agent is refused before any read or write.
+ */
+const WRITE_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The most a file tool reads into Switchyard's own process (outside the sandbox's memory limit). Whole-file
+ * operations (edit, patch) refuse bigger files; `view` reads a bounded slice (readHead, readLineRange).
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** A kind of file the tools do not touch, named for the model. */
+function kindOf(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  if (st.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+
+/** Refuse anything but a regular file, with what it is and what to use instead. */
+export function assertRegular(st: Stats, inside: string): void {
+  const kind = kindOf(st);
+  if (kind === undefined) return;
+  throw new ToolError(
+    `${inside} is ${kind}, not a regular file; the file tools only read and write regular files (use bash if you must).`,
+  );
+}
+
+function tooBig(size: number, what: string): ToolError {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return new ToolError(
+    `The file is ${mb(size)}; ${what} works on files up to ${mb(MAX_FILE_BYTES)}. View parts of it with a view_range, ` +
+      "or search it with bash (grep -n, head, tail, sed -n 'A,Bp').",
+  );
+}
+
+async function openChecked(host: string, flags: number, mode?: number): Promise<FileHandle> {
+  const handle = await open(host, flags, mode).catch(refuseOpen);
+  try {
+    assertRegular(await handle.stat(), host);
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
 
 /**
  * Write a host path from `hostPath` without following a symlink in its last component: the agent's shell may
@@ -89,7 +140,7 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
  * up in that window is not caught; see docs/sandbox.md.)
  */
 export async function writeConfined(host: string, data: string | Buffer): Promise<void> {
-  const handle = await open(host, WRITE_FLAGS, 0o644).catch(refuseLink);
+  const handle = await openChecked(host, WRITE_FLAGS, 0o644);
   try {
     await handle.writeFile(data);
   } finally {
@@ -97,19 +148,113 @@ export async function writeConfined(host: string, data: string | Buffer): Promis
   }
 }
 
-/** Read a host path from `hostPath` as UTF-8 without following a symlink in its last component. */
-export async function readConfined(host: string): Promise<string> {
-  const handle = await open(host, READ_FLAGS).catch(refuseLink);
+/** Read a whole regular file (at most MAX_FILE_BYTES) as UTF-8 without following a symlink in its last component. */
+export async function readConfined(host: string, what = "this tool"): Promise<string> {
+  const handle = await openChecked(host, READ_FLAGS);
   try {
+    const { size } = await handle.stat();
+    if (size > MAX_FILE_BYTES) throw tooBig(size, what);
     return await handle.readFile("utf8");
   } finally {
     await handle.close();
   }
 }
 
-function refuseLink(err: unknown): never {
-  if ((err as NodeJS.ErrnoException).code === "ELOOP") {
+/** The first `maxBytes` of a regular file (cut at a line end when there is one), its size, and whether it was cut. */
+export async function readHead(host: string, maxBytes: number): Promise<{ text: string; size: number; cut: boolean }> {
+  const handle = await openChecked(host, READ_FLAGS);
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.alloc(Math.min(size, maxBytes));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    let text = buf.subarray(0, bytesRead).toString("utf8");
+    const cut = size > bytesRead;
+    if (cut && text.lastIndexOf("\n") > 0) text = text.slice(0, text.lastIndexOf("\n"));
+    return { text, size, cut };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Lines `from`..`to` (1-based, inclusive; `to` -1 = to the end) of a regular file, read in chunks so a file of
+ * any size is never held whole: newlines are found in the bytes, and only lines in the range are decoded, at most
+ * `maxBytes` of them (`cut` when more was dropped). Reading stops after line `to`; `total` (the file's line
+ * count) is known only when the whole file was read.
+ */
+export async function readLineRange(
+  host: string,
+  from: number,
+  to: number,
+  maxBytes: number,
+): Promise<{ lines: string[]; total?: number; cut: boolean }> {
+  const handle = await openChecked(host, READ_FLAGS);
+  try {
+    const lines: string[] = [];
+    let budget = maxBytes;
+    let cut = false;
+    let line = 1;
+    let pieces: Buffer[] = [];
+    const inRange = () => line >= from && (to === -1 || line <= to);
+    const keep = (bytes: Buffer) => {
+      if (!inRange() || bytes.length === 0) return;
+      if (bytes.length > budget) cut = true;
+      const part = bytes.subarray(0, Math.max(0, budget));
+      budget -= part.length;
+      if (part.length) pieces.push(Buffer.from(part));
+    };
+    const endLine = () => {
+      if (inRange() && budget <= 0 && pieces.length === 0) cut = true;
+      else if (inRange()) lines.push(Buffer.concat(pieces).toString("utf8"));
+      pieces = [];
+      line++;
+    };
+    const buf = Buffer.alloc(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      for (let start = 0; ; ) {
+        const nl = chunk.indexOf(0x0a, start);
+        if (line < from) {
+          // Before the range: only count.
+          if (nl === -1) break;
+          line++;
+          start = nl + 1;
+          continue;
+        }
+        keep(chunk.subarray(start, nl === -1 ? chunk.length : nl));
+        // The last wanted line exists and nothing more of it can be shown: no need to find its end.
+        if (line === to && budget <= 0) {
+          endLine();
+          return { lines, cut: true };
+        }
+        if (nl === -1) break;
+        endLine();
+        if (to !== -1 && line > to) return { lines, cut };
+        start = nl + 1;
+      }
+    }
+    if (inRange()) lines.push(Buffer.concat(pieces).toString("utf8"));
+    return { lines, total: line, cut };
+  } finally {
+    await handle.close();
+  }
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** The number of lines of a regular file as the editor numbers them (a trailing newline starts an empty last line). */
+export async function countLines(host: string): Promise<number> {
+  return (await readLineRange(host, Number.MAX_SAFE_INTEGER, -1, 0)).total ?? 0;
+}
+
+function refuseOpen(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ELOOP") {
     throw new ToolError("The file was replaced by a symbolic link while the tool was using it; nothing was changed.");
   }
+  // O_WRONLY | O_NONBLOCK on a FIFO without a reader.
+  if (code === "ENXIO") throw new ToolError("The path is a named pipe (FIFO) or device, not a regular file.");
   throw err;
 }

@@ -39,7 +39,8 @@ export function snapshot(root: string): Map<string, string> {
       else if (st.isDirectory()) {
         out.set(rel, "dir");
         walk(p);
-      } else out.set(rel, createHash("sha256").update(readFileSync(p)).digest("hex"));
+      } else if (!st.isFile()) out.set(rel, st.isFIFO() ? "fifo" : "special");
+      else out.set(rel, createHash("sha256").update(readFileSync(p)).digest("hex"));
     }
   };
   walk(root);
