@@ -293,17 +293,20 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       }
       if (!signal.aborted && !(await checkpoints("end"))) {
         const verdict = guard.recordKey(FINISH_KEY);
+        const plain = guard.last.period === 1;
         if (verdict === "stop") {
           return finish(
             "loop_guard",
-            `loop guard: the model tried to finish ${guard.repeats} times in a row while a checkpoint kept failing`,
+            plain
+              ? `loop guard: the model tried to finish ${guard.repeats} times in a row while a checkpoint kept failing`
+              : `loop guard: ${guard.describe()} while a checkpoint kept failing`,
           );
         }
         if (verdict === "warn") {
           note(
             "loop_guard",
-            `Note: you tried to finish ${guard.warnAt} times while the checkpoint above fails. Saying you are done ` +
-              "does not make it pass: run it, read its output and fix the cause. The run stops if this goes on.",
+            `Note: you tried to finish ${guard.warnAt} times while the checkpoint above fails${plain ? "" : `, in ${guard.describe()}`}. ` +
+              "Saying you are done does not make it pass: run it, read its output and fix the cause. The run stops if this goes on.",
           );
         }
         continue;
@@ -313,7 +316,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
 
     const results: ToolResult[] = [];
     let ending: { state: EndState; message: string } | undefined;
-    let warnRepeat = false;
+    let warnRepeat: string | undefined;
     for (const call of calls) {
       toolCalls++;
       const normalized = normalizedArguments(deps.tools, call);
@@ -326,12 +329,12 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       if (verdict === "stop") {
         ending = {
           state: "loop_guard",
-          message: `loop guard: the same ${call.name} call ${guard.repeats} times in a row`,
+          message: `loop guard: ${guard.describe()}`,
         };
         pushResult(results, errorResult(call, `not executed: ${ending.message}`), emit, step, 0);
         continue;
       }
-      if (verdict === "warn") warnRepeat = true;
+      if (verdict === "warn") warnRepeat = guard.describe();
       const gate = await approve(call, deps.approvals, (e) => emit(e, step));
       if (gate.denied) {
         pushResult(results, errorResult(call, gate.denied), emit, step, 0);
@@ -360,8 +363,8 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     if (warnRepeat) {
       note(
         "loop_guard",
-        `Note: you made the same tool call ${guard.warnAt} times in a row. It will not give a different result; ` +
-          "change your approach. The run stops if you repeat it again twice.",
+        `Note: you made ${warnRepeat}. It will not give a different result; change your approach. ` +
+          "The run stops if you repeat it again twice.",
       );
     }
   }

@@ -174,4 +174,48 @@ describe("faults: limits", () => {
       assert.match(text(r), /a character device, not a regular file/);
     });
   });
+
+  for (const cycle of [
+    ["cat a.txt", "ls"],
+    ["cat a.txt", "ls", "pwd"],
+  ]) {
+    it(`the loop guard warns, then stops a cycle of ${cycle.length} calls (${cycle.join(", ")}) before its 5th round`, async () => {
+      const ws = makeWorkspace(join(tmp.dir, `cycle-${cycle.length}`), { "a.txt": "a\n" });
+      const before = snapshot(ws);
+      const turns = Array.from({ length: 8 * cycle.length }, (_, i) => bash(cycle[i % cycle.length] ?? "true"));
+      const run = await runWithMock({ ws, script: { turns, after_last: { text: "never reached" } } });
+      try {
+        assert.equal(run.result.code, 6, run.result.stderr);
+        const events = assertTranscriptEnds(ws, run.runId, "loop_guard");
+        const calls = events.filter((e) => e.type === "tool_call");
+        const results = events.filter((e) => e.type === "tool_result");
+        assert.equal(calls.length, 5 * cycle.length, "stopped at the call completing the 5th round");
+        assert.equal(results.length, calls.length, "every call has its result");
+        assert.match(JSON.stringify(results.at(-1)), /not executed: loop guard: the same cycle of/);
+        const notes = events.filter((e) => e.type === "warning" && e.code === "note.loop_guard");
+        assert.equal(notes.length, 1, "warned once first");
+        assert.ok(notes[0] && events.indexOf(notes[0]) < events.indexOf(calls[3 * cycle.length] as RunEvent));
+        assert.match(JSON.stringify(notes[0]), new RegExp(`cycle of ${cycle.length} calls`));
+        const final = events.at(-1);
+        assert.ok(final?.type === "final" && /cycle of/.test(final.message));
+        assertUnchanged(ws, before);
+      } finally {
+        await run.close();
+      }
+    });
+  }
+
+  it("alternating calls whose arguments change are not a loop", async () => {
+    const ws = makeWorkspace(join(tmp.dir, "no-cycle"));
+    const turns = Array.from({ length: 12 }, (_, i) => bash(i % 2 ? "ls" : `echo ${i}`));
+    const run = await runWithMock({ ws, script: { turns, after_last: { text: "finished" } } });
+    try {
+      assert.equal(run.result.code, 0, run.result.stderr);
+      const events = assertTranscriptEnds(ws, run.runId, "done");
+      assert.equal(events.filter((e) => e.type === "tool_result").length, 12);
+      assert.ok(!events.some((e) => e.type === "warning" && e.code === "note.loop_guard"));
+    } finally {
+      await run.close();
+    }
+  });
 });
