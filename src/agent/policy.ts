@@ -1,4 +1,5 @@
 import type { ToolCall } from "../core/messages.ts";
+import { commandParts } from "./command-parts.ts";
 
 /**
  * Approval policy for commands (bash, OpenAI shell, Anthropic bash). File edits are not gated: they land only in
@@ -6,13 +7,14 @@ import type { ToolCall } from "../core/messages.ts";
  *
  * Rules, in order:
  * 1. `deny` patterns: a command matching one is denied and the model is told so. Deny wins over allow. It is
- *    matched against the whole line and every part of it (denyParts): split on `&&`, `||`, `;`, `|`, `&`,
- *    newlines, `$(`, backticks and parentheses, with quotes and backslashes removed, whitespace collapsed, and
- *    each part also without leading wrappers (`sudo`, `env`, `command`, `exec`, `nohup`, `time`, `nice`,
- *    `timeout N`, `xargs`, `eval`, `VAR=value`, `bash|sh|zsh|dash -c`). So `rm  -rf /`, `bash -c "git push"`,
- *    `;git push`, `$(git push)` and `FOO=1 g"it" push` all meet `git push*`. A pattern matcher cannot see
- *    through variables (`$g push`), scripts the agent writes, aliases or other interpreters; the sandbox is the
- *    boundary, deny patterns are a policy aid (docs/sandbox.md).
+ *    matched against the whole line and every part of it (denyParts, src/agent/command-parts.ts): pieces split
+ *    on `&&`, `||`, `;`, `|`, `&`, newlines, `$(`, backticks and parentheses, with quotes and backslashes removed,
+ *    each with its program resolved to its name (`/usr/bin/touch` → `touch`), each without leading wrappers and
+ *    their options (`sudo -u x`, `env -i VAR=1`, `nice -n 5`, `timeout -s KILL 10`, `xargs -n 1`, `bash -c`, …),
+ *    and the commands of `find … -exec CMD ;`. So `rm  -rf /`, `bash -c "git push"`, `;git push`, `$(git push)`,
+ *    `FOO=1 g"it" push`, `/usr/bin/git push` and `find . -exec git push \;` all meet `git push*`. A pattern
+ *    matcher cannot see through variables (`$g push`), scripts the agent writes, aliases or other interpreters;
+ *    the sandbox is the boundary, deny patterns are a policy aid (docs/sandbox.md).
  * 2. `allow` patterns: a command whose every sub-command matches an allow pattern runs without asking, unless
  *    it contains a command substitution (`$(`, backticks, `<(`, `>(`), which could run anything.
  * 3. By mode: `never` runs everything else; `untrusted` asks for every other command; `on-request` asks only for
@@ -66,30 +68,12 @@ export function splitCommand(command: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Wrappers that run the rest of the line as a command. */
-const WRAPPER =
-  /^(?:sudo(?:\s+-\S+)*|env(?:\s+-\S+)*|command|builtin|exec|nohup|time|nice(?:\s+-n\s*-?\d+|\s+-\d+)?|timeout(?:\s+-\S+)*\s+\S+|xargs(?:\s+-\S+)*|eval|[A-Za-z_][A-Za-z0-9_]*=\S*|(?:\S*\/)?(?:ba|z|da|k)?sh(?:\s+-[a-zA-Z]+)*?\s+-[a-zA-Z]*c[a-zA-Z]*)\s+/;
-
 /**
- * Every part of a command line that a deny pattern is matched against (see the module comment): aggressive on
- * purpose, since an extra part can only make a deny match, never let a command through.
+ * Every part of a command line that a deny pattern is matched against (src/agent/command-parts.ts): pieces,
+ * resolved program names, commands inside wrappers and `find -exec`.
  */
 export function denyParts(command: string): string[] {
-  const out = new Set<string>();
-  const pieces = command.split(/&&|\|\||;|\||(?<![<>])&(?!>)|\n|\$\(|`|\(|\)/);
-  for (const piece of pieces) {
-    let part = piece
-      .replace(/["'\\]/g, "")
-      .replace(/\s+/g, " ")
-      .trim();
-    for (let i = 0; part && i < 8; i++) {
-      out.add(part);
-      const stripped = part.replace(WRAPPER, "").trim();
-      if (stripped === part) break;
-      part = stripped;
-    }
-  }
-  return [...out];
+  return commandParts(command);
 }
 
 /** A command substitution or process substitution: the line can run something no allow pattern saw. */

@@ -28,6 +28,19 @@ describe("deny patterns survive trivial rewrites", () => {
     "timeout 10 git push",
     "xargs git push < /dev/null",
     "eval 'git push'",
+    "/usr/bin/git push",
+    "./git push",
+    "find . -maxdepth 0 -exec git push \\;",
+    "find . -execdir sudo git push {} +",
+    "echo origin | xargs -n 1 -I {} git push {}",
+    "env -i PATH=/usr/bin -u HOME git push",
+    "sudo -u root -- git push",
+    "nice -n 5 git push",
+    "timeout -s KILL 10 git push",
+    "command -p git push",
+    "if true; then git push; fi",
+    "stdbuf -oL git push",
+    "bash -o pipefail -c 'git push'",
   ];
   for (const command of bypasses) {
     it(`denies ${JSON.stringify(command)}`, () => {

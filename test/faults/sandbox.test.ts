@@ -5,6 +5,7 @@ import { after, describe, it } from "node:test";
 import {
   assertTranscriptEnds,
   assertUnchanged,
+  bash,
   cli,
   makeWorkspace,
   mock,
@@ -134,6 +135,50 @@ describe("faults: secrets", () => {
       assertUnchanged(ws, before);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("faults: deny patterns", () => {
+  const tmp = tempDir("sy-faults-deny-");
+  after(() => tmp.cleanup());
+  const BYPASSES = [
+    "/usr/bin/touch made-1",
+    "find . -maxdepth 0 -exec touch made-2 \\;",
+    "echo made-3 | xargs -n 1 touch",
+    "env -i PATH=/usr/bin touch made-4",
+    'bash -c "touch made-5"',
+    "sh -c 'touch made-6'",
+    "nice -n 5 touch made-7",
+    "timeout -s KILL 10 touch made-8",
+    "command touch made-9",
+    "sudo -u root touch made-10",
+    "if true; then /bin/touch made-11; fi",
+  ];
+
+  it(`deny = ["touch*"] holds against ${BYPASSES.length} spellings (resolved program, find -exec, xargs, env, sh -c, …)`, async () => {
+    const ws = makeWorkspace(join(tmp.dir, "deny"));
+    const before = snapshot(ws);
+    const run = await runWithMock({
+      ws,
+      extraToml: '[policy]\ndeny = ["touch*"]\n',
+      script: { turns: [...BYPASSES.map((c) => bash(c)), bash("ls")], after_last: { text: "nothing made" } },
+    });
+    try {
+      assert.equal(run.result.code, 0, run.result.stderr);
+      const events = assertTranscriptEnds(ws, run.runId, "done");
+      const results = events.filter((e) => e.type === "tool_result");
+      assert.equal(results.length, BYPASSES.length + 1);
+      results.slice(0, BYPASSES.length).forEach((r, i) => {
+        assert.ok(r.type === "tool_result" && r.result.isError, `${BYPASSES[i]} ran`);
+        assert.match(JSON.stringify(r), /denied by policy/, BYPASSES[i]);
+      });
+      const listing = results.at(-1);
+      assert.ok(listing?.type === "tool_result");
+      assert.doesNotMatch(JSON.stringify(listing.result.content), /made-/, "no file was created in the copy");
+      assertUnchanged(ws, before);
+    } finally {
+      await run.close();
     }
   });
 });
