@@ -54,17 +54,10 @@ const WRAPPERS: Record<string, Wrapper> = {
   dash: { valued: ["-o"] },
   zsh: { valued: ["-o"] },
   ksh: { valued: ["-o"] },
-  // Shell keywords and grouping before a command.
-  if: {},
-  then: {},
-  else: {},
-  elif: {},
-  do: {},
-  while: {},
-  until: {},
-  "!": {},
-  "{": {},
 };
+
+// Shell keywords and grouping before a command.
+for (const keyword of ["if", "then", "else", "elif", "do", "while", "until", "!", "{"]) WRAPPERS[keyword] = {};
 
 const FIND_EXEC = new Set(["-exec", "-execdir", "-ok", "-okdir"]);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;

@@ -31,6 +31,8 @@ export async function compactHistory(opts: {
   signal?: AbortSignal;
   /** Messages kept verbatim at the end (default 6), adjusted back to an assistant-message boundary. */
   keepLast?: number;
+  /** Cap on the summary turn's output (a hard budget's reserve). */
+  maxOutputTokens?: number;
 }): Promise<CompactionResult> {
   const { client, system, messages } = opts;
   if (client.compact) {
@@ -68,6 +70,7 @@ export async function compactHistory(opts: {
     system,
     messages: [...messages, userText(SUMMARY_REQUEST)],
     tools: opts.tools,
+    ...(opts.maxOutputTokens === undefined ? {} : { maxOutputTokens: opts.maxOutputTokens }),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })) {
     if (ev.type === "done") done = ev;

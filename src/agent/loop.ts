@@ -1,20 +1,21 @@
 import { errorMessage, FatalToolError } from "../core/errors.ts";
 import type { EndState, RunEventBody } from "../core/events.ts";
 import { END_STATE_EXIT } from "../core/events.ts";
-import type { Message, ModelRef, ToolCall, ToolResult } from "../core/messages.ts";
+import type { Message, ModelRef, ToolResult } from "../core/messages.ts";
 import { textOf, toolCallsOf } from "../core/messages.ts";
-import type { ModelClient, Price, ToolDefinition } from "../core/model.ts";
-import { errorResult, type Tool, type ToolContext } from "../core/tool.ts";
+import type { Price, ToolDefinition } from "../core/model.ts";
+import { errorResult, type ToolContext } from "../core/tool.ts";
 import type { Usage } from "../core/usage.ts";
 import { addUsage, promptTokens, totalTokens, ZERO_USAGE } from "../core/usage.ts";
 import { addCost, type PriceOptions, priceUsage, ZERO_COST } from "../ledger/price.ts";
 import { executeToolCall, normalizedArguments, toolDefinitions } from "../tools/index.ts";
 import { abortable } from "./abortable.ts";
-import type { LoopApprovals } from "./approve.ts";
 import { approve } from "./approve.ts";
-import { compactHistory } from "./compaction.ts";
+import { boundPreamble, boundTokens, type CallPlan, planCall } from "./budget.ts";
+import { compactHistory, SUMMARY_REQUEST } from "./compaction.ts";
 import { checkToolResults, estimateTokens, NOTE_PREFIX, userText } from "./history.ts";
 import { FINISH_KEY, LoopGuard } from "./loop-guard.ts";
+import { budgetLimits, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RESPONSE_TIMEOUT_MS, type LoopDeps } from "./loop-types.ts";
 import { modelTurn } from "./model-turn.ts";
 
 /**
@@ -25,73 +26,8 @@ import { modelTurn } from "./model-turn.ts";
 export type FinalEventBody = Extract<RunEventBody, { type: "final" }>;
 export type { LoopApprovals } from "./approve.ts";
 
-export interface LoopLimits {
-  maxSteps: number;
-  /** Prompt + output tokens over the whole run. */
-  maxTokens?: number;
-  budgetUsd?: number;
-  timeoutMs?: number;
-  /**
-   * Tool calls over the whole run; checked before each model call, so the calls of the turn that reaches it all
-   * run (MCP-Atlas's max_tool_calls: its harness stops before the next model call). Ends the run `step_limit`.
-   */
-  maxToolCalls?: number;
-}
-
-export interface CheckpointOutcome {
-  name: string;
-  command: string;
-  passed: boolean;
-  /** Tail of the combined output. */
-  output: string;
-}
-
-/** State carried over from earlier steps when resuming a run. */
-export interface LoopPrior {
-  steps: number;
-  usage: Usage;
-  /** Prompt + output tokens of the last model response (the next prompt is at least this). */
-  lastContextTokens?: number;
-  /** Number of history messages the last response accounted for. */
-  measuredMessages?: number;
-  budgetWarned?: boolean;
-}
-
-export interface LoopDeps {
-  client: ModelClient;
-  tools: Tool[];
-  toolContext: ToolContext;
-  system: string;
-  task: string;
-  limits: LoopLimits;
-  /** USD per 1M tokens, overriding the catalog price of the model that answers each turn (tests). */
-  price?: Price;
-  /** Receives every event with the step it belongs to. */
-  emit: (event: RunEventBody, step: number) => void;
-  clock?: () => number;
-  signal?: AbortSignal;
-  /** Resume: the conversation so far (replaces the initial task message). */
-  history?: Message[];
-  prior?: LoopPrior;
-  approvals?: LoopApprovals;
-  /** Called at the start of each step, after the limit checks, before the model call. */
-  onStep?: (step: number, messages: readonly Message[]) => void | Promise<void>;
-  /** Re-runs of a turn whose stream failed with a retryable error after the client's own retries (default 2). */
-  turnRetries?: number;
-  /** Compact when the estimated prompt exceeds this share of the context window (default 0.8). */
-  compactAt?: number;
-  /** Tool definitions as the model sees them (default: derived from each tool's zod schema). */
-  definitions?: ToolDefinition[];
-  /**
-   * Spec checkpoints, run by the caller: "step" after each step's tool calls, "end" when the model wants to finish.
-   * A failed checkpoint is shown to the model, which must make it pass (the run goes on, within its limits).
-   */
-  checkpoints?: (phase: "step" | "end", signal: AbortSignal) => Promise<CheckpointOutcome[]>;
-  /** Replaces the tool dispatcher (default: tools/executeToolCall). */
-  execute?: (tools: Tool[], call: ToolCall, ctx: ToolContext) => Promise<ToolResult>;
-  /** Rewrites the history before each model call (e.g. limitScreenshots: only the newest screenshots stay). */
-  transformHistory?: (messages: readonly Message[]) => Message[];
-}
+export type { CheckpointOutcome, LoopDeps, LoopLimits, LoopPrior } from "./loop-types.ts";
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RESPONSE_TIMEOUT_MS } from "./loop-types.ts";
 
 const BUDGET_WARN_SHARE = 0.8;
 
@@ -136,6 +72,9 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       usage,
       cost,
       durationMs: clock() - started,
+      ...(limits.budgetUsd !== undefined || limits.maxTokens !== undefined
+        ? { budget: { ...budgetLimits(limits), spentUsd: cost.total, largestReserveUsd: largestReserve } }
+        : {}),
     };
     emit(body, step);
     return body;
@@ -156,6 +95,24 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
   };
   const stoppedState = (): EndState => (timeout?.aborted ? "timeout" : "aborted");
   const nextPromptEstimate = () => lastContext + estimateTokens(messages.slice(measured));
+  // Hard budgets (src/agent/budget.ts): an upper bound of the next prompt; the output cap that keeps it in budget.
+  const capped =
+    limits.budgetUsd !== undefined || limits.maxTokens !== undefined || limits.maxResponseTokens !== undefined;
+  const ceiling = () => Math.min(client.model.maxOutputTokens ?? Infinity, limits.maxResponseTokens ?? Infinity);
+  let largestReserve = 0;
+  const planNext = (extra: Message[] = []): CallPlan => {
+    const unmeasured = boundTokens([...messages.slice(measured), ...extra]);
+    const prompt = lastContext + unmeasured + (lastContext === 0 ? boundPreamble(deps.system, toolDefs) : 0);
+    const top = ceiling();
+    return planCall({
+      prompt,
+      usage,
+      spentUsd: cost.total,
+      ...(limits.budgetUsd !== undefined && price ? { budgetUsd: limits.budgetUsd, price } : {}),
+      ...(limits.maxTokens !== undefined ? { maxTokens: limits.maxTokens } : {}),
+      ...(Number.isFinite(top) ? { ceiling: top } : {}),
+    });
+  };
   if (limits.budgetUsd !== undefined && !price) {
     emit(
       {
@@ -178,27 +135,8 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       return finish("step_limit", `tool-call limit reached (${toolCalls} of ${limits.maxToolCalls} calls)`);
     }
     let estimate = nextPromptEstimate();
-    if (limits.maxTokens !== undefined) {
-      const spent = totalTokens(usage);
-      if (spent + estimate > limits.maxTokens) {
-        return finish(
-          "budget_exhausted",
-          `token limit: ${spent} tokens used; the next request needs about ${estimate} more (limit ${limits.maxTokens})`,
-        );
-      }
-    }
-    if (limits.budgetUsd !== undefined && price) {
-      // Lowest possible cost of the next call: the already-seen prompt at the cached price, the rest at full price.
-      const seen = Math.min(lastContext, estimate);
-      const minNext = (seen * (price.cachedInput ?? price.input) + (estimate - seen) * price.input) / 1_000_000;
-      if (cost.total + minNext > limits.budgetUsd) {
-        return finish(
-          "budget_exhausted",
-          `budget: $${cost.total.toFixed(4)} spent; the next request costs at least $${minNext.toFixed(4)} ` +
-            `(budget $${limits.budgetUsd})`,
-        );
-      }
-    }
+    let plan = planNext();
+    if (plan.stop) return finish("budget_exhausted", plan.stop);
     const share = Math.max(
       limits.budgetUsd !== undefined && price ? cost.total / limits.budgetUsd : 0,
       limits.maxTokens !== undefined ? totalTokens(usage) / limits.maxTokens : 0,
@@ -209,8 +147,20 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       estimate = nextPromptEstimate();
     }
     if (estimate > (deps.compactAt ?? 0.8) * client.model.contextWindow) {
+      // The summary turn is a model call like any other: it must fit the budget too.
+      const forSummary = planNext([userText(SUMMARY_REQUEST)]);
+      if (forSummary.stop) return finish("budget_exhausted", forSummary.stop);
       try {
-        const c = await compactHistory({ client, system: deps.system, messages, tools: toolDefs, signal });
+        const c = await compactHistory({
+          client,
+          system: deps.system,
+          messages,
+          tools: toolDefs,
+          signal,
+          ...(capped && forSummary.maxOutputTokens !== undefined
+            ? { maxOutputTokens: forSummary.maxOutputTokens }
+            : {}),
+        });
         if (c.method === "native" || c.droppedMessages > 0) {
           messages.splice(0, messages.length, ...c.messages);
           if (c.usage) ({ usage, cost } = account(usage, cost, c.usage, price));
@@ -241,6 +191,11 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     step++;
     await deps.onStep?.(step, messages);
     if (deps.transformHistory) messages.splice(0, messages.length, ...deps.transformHistory(messages));
+    // The final plan for this call, on the history exactly as it will be sent.
+    plan = planNext();
+    if (plan.stop) return finish("budget_exhausted", plan.stop);
+    largestReserve = Math.max(largestReserve, plan.reserveUsd ?? 0);
+    const maxOutputTokens = capped ? plan.maxOutputTokens : undefined;
 
     const turn = await modelTurn(
       deps,
@@ -251,6 +206,12 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       () => model,
       (m) => {
         model = m;
+      },
+      {
+        ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+        ...(plan.reserveUsd === undefined ? {} : { reserveUsd: plan.reserveUsd }),
+        maxBytes: limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        timeoutMs: limits.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
       },
     );
     if (turn.type === "error") {
@@ -283,6 +244,15 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     );
 
     const calls = toolCallsOf(message);
+    if (turn.stopReason === "max_tokens" && maxOutputTokens !== undefined && maxOutputTokens < ceiling()) {
+      // Cut at the budget's reserve, not at the model's own maximum: there is nothing left for another call.
+      if (calls.length === 0) {
+        return finish(
+          "budget_exhausted",
+          `budget: the answer was cut at ${maxOutputTokens} output tokens, all that the budget left allowed`,
+        );
+      }
+    }
     if (calls.length === 0) {
       if (turn.stopReason === "pause") continue;
       if (turn.stopReason === "refusal") return finish("error", `the model refused: ${textOf(message.content)}`);
@@ -311,7 +281,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
         }
         continue;
       }
-      return finish("done", textOf(message.content));
+      return finish("done", clipAnswer(textOf(message.content)));
     }
 
     const results: ToolResult[] = [];
@@ -368,6 +338,13 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       );
     }
   }
+}
+
+/** The final event's message: a long answer is already whole in its model_response, so only its start is repeated. */
+const ANSWER_IN_FINAL = 2000;
+function clipAnswer(text: string): string {
+  if (text.length <= ANSWER_IN_FINAL) return text;
+  return `${text.slice(0, ANSWER_IN_FINAL)}… [${text.length - ANSWER_IN_FINAL} more characters: the whole answer is in the last model_response event]`;
 }
 
 function account(

@@ -46,7 +46,22 @@ export function streamRate(clock: () => number) {
   };
 }
 
-/** One model turn, re-run up to `turnRetries` times when the stream ends with a retryable error. */
+/** Caps on one response: the request's max output tokens (a budget's reserve) and what the stream may carry. */
+export interface TurnCaps {
+  maxOutputTokens?: number;
+  /** Worst-case cost of the call at that cap, reported on the model_request event. */
+  reserveUsd?: number;
+  /** Bytes of streamed text, reasoning and tool-call arguments before the response is stopped. */
+  maxBytes: number;
+  /** Wall time from the request to the end of the response. */
+  timeoutMs: number;
+}
+
+/**
+ * One model turn, re-run up to `turnRetries` times when the stream ends with a retryable error. A response that
+ * passes `caps.maxBytes` or `caps.timeoutMs` (a model that never stops, a server that ignores the output cap) is
+ * aborted and ends the turn with a non-retryable error: re-asking would most likely do it again, at a cost.
+ */
 export async function modelTurn(
   deps: LoopDeps,
   messages: Message[],
@@ -55,22 +70,54 @@ export async function modelTurn(
   step: number,
   getModel: () => ModelRef,
   setModel: (m: ModelRef) => void,
+  caps: TurnCaps,
 ): Promise<TurnOutcome> {
   const clock = deps.clock ?? Date.now;
   const retries = deps.turnRetries ?? 2;
   for (let attempt = 1; ; attempt++) {
     deps.emit(
-      { type: "model_request", model: getModel(), messages: messages.length, tools: tools.map((t) => t.name), attempt },
+      {
+        type: "model_request",
+        model: getModel(),
+        messages: messages.length,
+        tools: tools.map((t) => t.name),
+        attempt,
+        ...(caps.maxOutputTokens === undefined ? {} : { maxOutputTokens: caps.maxOutputTokens }),
+        ...(caps.reserveUsd === undefined ? {} : { reserveUsd: caps.reserveUsd }),
+      },
       step,
     );
     const t0 = clock();
     let ttft: number | undefined;
     const rate = streamRate(clock);
     let error: ProviderError | undefined;
+    const limit = new AbortController();
+    let over: string | undefined;
+    const stop = (why: string) => {
+      over ??= why;
+      limit.abort();
+    };
+    const timer = setTimeout(
+      () => stop(`the response took longer than ${Math.round(caps.timeoutMs / 1000)} s (run.response_timeout_s)`),
+      caps.timeoutMs,
+    );
+    let bytes = 0;
     try {
-      for await (const ev of deps.client.stream({ system: deps.system, messages, tools, signal })) {
+      for await (const ev of deps.client.stream({
+        system: deps.system,
+        messages,
+        tools,
+        signal: AbortSignal.any([signal, limit.signal]),
+        ...(caps.maxOutputTokens === undefined ? {} : { maxOutputTokens: caps.maxOutputTokens }),
+      })) {
         if (ttft === undefined && (ev.type === "text_delta" || ev.type === "tool_call_start")) ttft = clock() - t0;
         rate.see(ev);
+        if (ev.type === "text_delta" || ev.type === "reasoning_delta") bytes += Buffer.byteLength(ev.text);
+        else if (ev.type === "tool_call_delta") bytes += Buffer.byteLength(ev.delta);
+        if (bytes > caps.maxBytes) {
+          stop(`the response passed ${caps.maxBytes} bytes (run.max_response_bytes)`);
+          break;
+        }
         if (ev.type === "done") {
           const tps = rate.tokensPerSecond(ev.usage);
           return {
@@ -106,6 +153,16 @@ export async function modelTurn(
         err instanceof ProviderError
           ? err
           : new ProviderError("protocol", errorMessage(err), { provider: deps.client.model.provider, cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (over !== undefined && !signal.aborted) {
+      const limitError = new ProviderError("protocol", `stopped: ${over}`, {
+        provider: deps.client.model.provider,
+        retryable: false,
+        hint: "raise the limit in switchyard.toml [run] if such long answers are expected",
+      });
+      return { type: "error", error: limitError };
     }
     error ??= new ProviderError("protocol", "the model stream ended without a response", {
       provider: deps.client.model.provider,

@@ -72,6 +72,8 @@ export interface RunSummary {
   changes: Change[];
   /** Screenshots the computer tool took (count, bytes, estimated prompt tokens per provider); absent when none. */
   screenshots?: ScreenshotTally;
+  /** With --budget-usd / --max-tokens: the limits, what was spent, the largest reserve held for one call. */
+  budget?: FinalEventBody["budget"];
   status: "pending" | "applied" | "discarded" | "unchanged";
   finishedAt: string;
 }

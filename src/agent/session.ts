@@ -407,6 +407,7 @@ export async function drive(ctx: {
       durationMs: final.durationMs,
       changes,
       ...(screenshots ? { screenshots } : {}),
+      ...(final.budget ? { budget: final.budget } : {}),
       status: changes.length ? "pending" : "unchanged",
       finishedAt: new Date().toISOString(),
     },

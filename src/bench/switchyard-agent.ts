@@ -60,6 +60,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
   return async ({ task, model, env: trialEnv, trialDir, scratchDir, timeoutMs, signal }) => {
     const [
       { runLoop },
+      { responseLimits },
       { createBwrapSandbox },
       tools,
       { buildSystemPrompt },
@@ -67,6 +68,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       { createRedactor },
     ] = await Promise.all([
       import("../agent/loop.ts"),
+      import("../agent/budget.ts"),
       import("../sandbox/bwrap.ts"),
       import("../tools/index.ts"),
       import("../agent/system-prompt.ts"),
@@ -198,6 +200,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
           timeoutMs,
           ...(config.run.max_tokens === undefined ? {} : { maxTokens: config.run.max_tokens }),
           ...(config.run.budget_usd === undefined ? {} : { budgetUsd: config.run.budget_usd }),
+          ...responseLimits(config.run),
         },
         emit,
         definitions,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { responseLimits } from "../agent/budget.ts";
 import { defaultEnvironment } from "../agent/environment.ts";
 import type { LoopLimits } from "../agent/loop.ts";
 import type { ApprovalMode } from "../agent/policy.ts";
@@ -72,7 +73,11 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
     "on-request",
     "untrusted",
   ] as const satisfies readonly ApprovalMode[]);
-  const limits = { maxSteps: config.run.max_steps, ...resolveLimits(flags, config, specLimits) };
+  const limits = {
+    maxSteps: config.run.max_steps,
+    ...responseLimits(config.run),
+    ...resolveLimits(flags, config, specLimits),
+  };
   const model = await chooseModel(flags.model ?? specModel ?? config.model ?? "auto", text, config);
   (await import("../providers/catalog.ts")).loadCatalog(config).resolve(model);
   // Flags and model are checked first (bad input fails fast); the task is linted before any key or network use.

@@ -28,6 +28,12 @@ export function renderFinal(
   err(`switchyard: ${f.endState} after ${f.steps} step(s) (exit ${f.exitCode}) · ${changed}`);
   if (f.message) err(`  ${oneLine(f.message, 300)}`);
   if (outcome.cost !== undefined) err(`  cost: ${formatUsd(outcome.cost)}`);
+  const b = "budget" in f ? f.budget : undefined;
+  if (b?.limitUsd !== undefined) {
+    err(
+      `  budget: $${b.spentUsd.toFixed(4)} of $${b.limitUsd} · largest reserve for one call $${b.largestReserveUsd.toFixed(4)}`,
+    );
+  }
   err(`  transcript: ${displayPath(opts.paths.transcript)}`);
   if (outcome.changes.length) err(`  diff: ${displayPath(opts.paths.patch)}`);
   const shots = outcome.screenshots;

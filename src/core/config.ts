@@ -130,6 +130,16 @@ export const ConfigSchema = z.strictObject({
       max_processes: z.number().int().positive().default(512),
       /** Reasoning level for every model call (`--reasoning`); mapped per protocol and model (docs/providers.md). */
       reasoning: z.enum(REASONING_LEVELS).optional(),
+      /** Output tokens one model response may have (sent as the request's max output tokens). */
+      max_response_tokens: z.number().int().positive().optional(),
+      /** Bytes one streamed response may carry before it is stopped. */
+      max_response_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
+      /** Seconds one model response may take. */
+      response_timeout_s: z.number().positive().default(900),
     })
     .default({
       max_steps: 100,
@@ -139,6 +149,8 @@ export const ConfigSchema = z.strictObject({
       bash_timeout_s: 120,
       memory_mb: 4096,
       max_processes: 512,
+      max_response_bytes: 4 * 1024 * 1024,
+      response_timeout_s: 900,
     }),
   policy: z
     .strictObject({

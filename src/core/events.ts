@@ -62,7 +62,17 @@ export type RunEventBody =
       /** The reasoning level asked for (`--reasoning`, `[run] reasoning`); absent = the model's default. */
       reasoning?: ReasoningLevel;
     }
-  | { type: "model_request"; model: ModelRef; messages: number; tools: string[]; attempt: number }
+  | {
+      type: "model_request";
+      model: ModelRef;
+      messages: number;
+      tools: string[];
+      attempt: number;
+      /** The request's output cap, when a budget, token limit or per-response limit set one. */
+      maxOutputTokens?: number;
+      /** What the budget held back for this call: its worst case (prompt bound + capped output) in USD. */
+      reserveUsd?: number;
+    }
   | {
       type: "model_response";
       model: ModelRef;
@@ -109,6 +119,8 @@ export type RunEventBody =
       usage: Usage;
       cost: CostBreakdown;
       durationMs: number;
+      /** With --budget-usd or --max-tokens: the limits, what was spent and the largest reserve held for one call. */
+      budget?: { limitUsd?: number; maxTokens?: number; spentUsd: number; largestReserveUsd: number };
     };
 
 export type RunEvent = RunEventBody & { runId: string; seq: number; step: number; ts: string };

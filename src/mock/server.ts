@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Protocol } from "../core/messages.ts";
 import { estimateTokens } from "./compaction.ts";
+import { capTurn, requestedOutputCap } from "./output-cap.ts";
 import { protocolError, protocolErrorMessage } from "./protocol-errors.ts";
 import { RateLimitHeaders } from "./provider-headers.ts";
 import { renderAnthropic } from "./render-anthropic.ts";
@@ -262,7 +263,8 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
     return sendJson(res, 200, json, headers());
   }
 
-  const turn: Turn = turns[turnIndex] ?? trajectory?.after_last ?? script.after_last ?? DONE_TURN;
+  const scripted: Turn = turns[turnIndex] ?? trajectory?.after_last ?? script.after_last ?? DONE_TURN;
+  const turn = capTurn(scripted, requestedOutputCap(route.kind, body));
   await sleep(turn.latency_ms);
 
   const fired = (scope: string, fault: Fault | undefined): Fault | undefined => {

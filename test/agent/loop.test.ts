@@ -184,8 +184,9 @@ describe("runLoop against the mock server", () => {
 
   it("ends timeout (exit 7), aborting a model call in flight", async () => {
     const r = await run(
-      { turns: [bashTurn("ls"), { text: "late", latency_ms: 5000 }] },
-      { log: "timeout.log", limits: { maxSteps: 20, timeoutMs: 400 } },
+      // Generous: the first turn must finish before the deadline even on a loaded machine; the second never can.
+      { turns: [bashTurn("ls"), { text: "late", latency_ms: 60_000 }] },
+      { log: "timeout.log", limits: { maxSteps: 20, timeoutMs: 8000 } },
     );
     assert.equal(r.final.endState, "timeout");
     assert.equal(r.final.exitCode, 7);
