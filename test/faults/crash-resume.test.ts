@@ -175,22 +175,25 @@ describe("faults: crash and resume", () => {
   });
 
   it("resume is refused (exit 2) while the run is alive, and the live run finishes intact", async () => {
-    const server = await mock({ turns: [bash("true"), { text: "slow answer", latency_ms: 4000 }] });
+    // The live run waits in a command until the test lets it go, so it is surely alive during the resume.
+    const server = await mock({ turns: [bash("while [ ! -f go ]; do sleep 0.2; done"), { text: "went" }] });
     try {
       const ws = makeWorkspace(join(tmp.dir, "alive"));
       const config = writeConfig(ws, server);
       const live = await cliUntil(
         ["run", "x", "--workspace", ws, "--model", "local/coder", "--config", config, "--json"],
         mockEnv(server.url),
-        (e) => e.type === "model_request" && e.step === 2,
+        (e) => e.type === "tool_call",
       );
       const runId = live.events[0]?.runId ?? "";
       const closed = new Promise<number | null>((res) => live.child.once("close", res));
       const r = await resume(ws, runId, config, server);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /still running/);
+      writeFileSync(join(runDir(ws, runId), "work", "go"), "");
       assert.equal(await closed, 0);
-      assertTranscriptEnds(ws, runId, "done");
+      const events = assertTranscriptEnds(ws, runId, "done");
+      assert.ok(!events.some((e) => e.type === "warning" && e.code === "resumed"), "the refused resume wrote nothing");
     } finally {
       await server.close();
     }
