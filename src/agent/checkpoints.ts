@@ -50,11 +50,16 @@ export function createCheckpointRunner(opts: {
     } else {
       due = [...pending.values(), ...plan.dueAtEnd()];
     }
+    // Checkpoints due together that run the same command (an `after` checkpoint and the test_command gate) run once.
+    const byCommand = new Map<string, Checkpoint[]>();
+    for (const c of due) byCommand.set(c.run.trim(), [...(byCommand.get(c.run.trim()) ?? []), c]);
     const outcomes: CheckpointOutcome[] = [];
-    for (const c of due) {
-      const o = await run(c, signal);
-      if (o.passed) pending.delete(c.name);
-      outcomes.push(o);
+    for (const group of byCommand.values()) {
+      const first = group[0];
+      if (!first) continue;
+      const o = await run(first, signal);
+      if (o.passed) for (const c of group) pending.delete(c.name);
+      outcomes.push({ ...o, name: group.map((c) => c.name).join(", ") });
     }
     return outcomes;
   };

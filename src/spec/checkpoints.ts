@@ -6,7 +6,10 @@ import type { Checkpoint, TaskSpec } from "./spec.ts";
  * - A checkpoint with `after` (a glob) becomes due once the agent changed a matching file; it must pass before the
  *   agent's next model turn.
  * - A checkpoint without `after` is due at the end: before the agent may finish.
- * - The spec's `test_command`, when no checkpoint already runs it, is added as a final checkpoint named "tests".
+ * - The spec's `test_command` is the definition of done, a gate: it always runs before the agent may finish. It is
+ *   added as a final checkpoint named "tests" unless an end checkpoint (one without `after`) already runs it; a
+ *   checkpoint with `after` that runs it does not count, since it is due only once a matching file changed (a
+ *   model that edits nothing, or edits elsewhere, would otherwise finish without the tests ever running).
  */
 export interface CheckpointPlan {
   items: Checkpoint[];
@@ -18,7 +21,7 @@ export interface CheckpointPlan {
 
 export function checkpointFor(spec: Pick<TaskSpec, "checkpoints" | "testCommand">): CheckpointPlan {
   const items: Checkpoint[] = spec.checkpoints.map((c) => ({ ...c }));
-  if (spec.testCommand && !items.some((c) => c.run.trim() === spec.testCommand?.trim())) {
+  if (spec.testCommand && !items.some((c) => c.after === undefined && c.run.trim() === spec.testCommand?.trim())) {
     items.push({ name: "tests", run: spec.testCommand });
   }
   return {

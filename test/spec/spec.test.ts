@@ -66,12 +66,13 @@ test("a valid spec loads and renders a compact system-prompt section", () => {
       "Checkpoints (run each and make it pass before going on):",
       "- unit: `pytest -q tests/test_invoice.py` (after changing `billing/**`)",
       "- ruff check billing: `ruff check billing` (before finishing)",
+      "- tests: `pytest -q tests/test_invoice.py` (before finishing)",
       "Limits: $2.5 budget, 40 steps.",
     ].join("\n"),
   );
 });
 
-test("checkpoints: due after matching edits, at the end, and test_command added when no checkpoint runs it", () => {
+test("checkpoints: due after matching edits, at the end, and test_command added when no end checkpoint runs it", () => {
   const spec = loadSpec(write("valid2.md", VALID));
   const plan = checkpointFor(spec);
   assert.deepEqual(plan.dueAfterEdit(["README.md"]), []);
@@ -79,9 +80,16 @@ test("checkpoints: due after matching edits, at the end, and test_command added 
     plan.dueAfterEdit(["./billing/invoice.py"]).map((c) => c.name),
     ["unit"],
   );
+  // The test_command is a gate: the `unit` checkpoint runs it only after billing/** changed, so it is added too.
   assert.deepEqual(
     plan.dueAtEnd().map((c) => c.name),
-    ["ruff check billing"],
+    ["ruff check billing", "tests"],
+  );
+  const gated = checkpointFor({ checkpoints: [{ name: "t", run: "npm test" }], testCommand: "npm test" });
+  assert.deepEqual(
+    gated.items.map((c) => c.name),
+    ["t"],
+    "an end checkpoint that runs it already is the gate",
   );
   const plain = checkpointFor({ checkpoints: [], testCommand: "npm test" });
   assert.deepEqual(plain.items, [{ name: "tests", run: "npm test" }]);
