@@ -1,5 +1,4 @@
 import { lstatSync, readdirSync, statSync } from "node:fs";
-import { posix } from "node:path";
 import { z } from "zod";
 import { ToolError } from "../core/errors.ts";
 import type { NativeKind, ToolCall } from "../core/messages.ts";
@@ -230,13 +229,10 @@ export function createEditorTool(): Tool<EditorArgs> {
     fromNative(_kind: NativeKind, args: Record<string, unknown>): EditorArgs {
       return args as EditorArgs;
     },
-    async execute(args: EditorArgs, ctx: ToolContext, call: ToolCall): Promise<ToolOutput> {
-      if (call.native === "anthropic.text_editor" && !posix.isAbsolute(args.path)) {
-        const suggested = posix.resolve(ctx.sandbox.workdir, args.path);
-        throw new ToolError(
-          `The path ${args.path} is not an absolute path, it should start with \`/\`. Maybe you meant ${suggested}?`,
-        );
-      }
+    async execute(args: EditorArgs, ctx: ToolContext, _call: ToolCall): Promise<ToolOutput> {
+      // Relative paths resolve against the workspace root in both forms, native included: Anthropic's own tool
+      // documentation writes `"path": "primes.py"`. Leaving the workspace is refused exactly as for absolute
+      // paths (sandbox.hostPath and the scope check see the resolved path).
       switch (args.command) {
         case "view":
           return view(args, ctx);
