@@ -5,6 +5,7 @@ import type { LoopLimits, LoopPrior } from "./loop.ts";
 import { createRedactor } from "./redact.ts";
 import type { RunSummary } from "./review.ts";
 import { findRun, readJson } from "./review.ts";
+import { openRunDisk } from "./run-disk.ts";
 import { takeLock } from "./run-lock.ts";
 import type { CommonRunOptions, RunMeta, RunOutcome } from "./session.ts";
 import { checkWorkspace, drive, emitter, envRequest, makeClient } from "./session.ts";
@@ -61,7 +62,12 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
     ...(base.budgetUsd !== undefined ? { budgetUsd: spentUsd + base.budgetUsd } : {}),
   };
   const client = await makeClient(meta.model, opts, meta);
-  const environment = await opts.environment(envRequest(paths, meta, opts.config));
+  // The follow-up runs under the run's disk quota, like a resume (src/agent/run-disk.ts).
+  const disk = await openRunDisk({ paths, sizeMb: meta.diskMb ?? opts.config.run.disk_mb, workspace, resume: true });
+  const environment = await opts.environment(envRequest(paths, meta, opts.config, disk)).catch(async (err) => {
+    await disk.finish().catch(() => undefined);
+    throw err;
+  });
   const writer = new TranscriptWriter({
     file: paths.transcript,
     runId: meta.runId,
@@ -87,6 +93,7 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
     opts,
     history: [...state.history, { role: "user", content: [{ type: "text", text }] }],
     prior,
+    disk,
   });
 }
 

@@ -7,6 +7,7 @@ import { applyChanges, recoverApply } from "./apply.ts";
 import type { FinalEventBody } from "./loop.ts";
 import { patchPreview, writePatch } from "./patch.ts";
 import { createRedactor, type Redactor } from "./redact.ts";
+import { dropRunDisk } from "./run-disk.ts";
 import type { Change, Manifest } from "./workspace.ts";
 import { diffManifests, dropIgnored, findConflicts, RUNS_DIR, takeManifest } from "./workspace.ts";
 
@@ -74,6 +75,8 @@ export interface RunSummary {
   screenshots?: ScreenshotTally;
   /** With --budget-usd / --max-tokens: the limits, what was spent, the largest reserve held for one call. */
   budget?: FinalEventBody["budget"];
+  /** The run's disk quota, what it used, and the bytes its folder keeps on the host until discard. */
+  disk?: { quotaMb: number; enforced: boolean; usedBytes?: number; scratchBytes: number; leftBytes?: number };
   status: "pending" | "applied" | "discarded" | "unchanged";
   finishedAt: string;
 }
@@ -233,6 +236,7 @@ function checkReviewed(runId: string, review: ReviewRecord, changes: Change[], a
 export function discardRun(workspace: string, runId: string): void {
   const p = findRun(workspace, runId);
   recoverApply(applyStage(p));
+  dropRunDisk(p);
   rmSync(p.copy, { recursive: true, force: true });
   rmSync(p.scratch, { recursive: true, force: true });
   setStatus(p, "discarded");

@@ -11,6 +11,7 @@ import type { ModelClient, ToolDefinition } from "../core/model.ts";
 import type { Sandbox } from "../core/sandbox.ts";
 import type { ApprovalRequest, Tool, ToolContext } from "../core/tool.ts";
 import type { Checkpoint } from "../spec/spec.ts";
+import { executeToolCall } from "../tools/index.ts";
 import { requestApprover } from "./approve.ts";
 import { createCheckpointRunner } from "./checkpoints.ts";
 import type { FinalEventBody, LoopLimits, LoopPrior } from "./loop.ts";
@@ -20,12 +21,13 @@ import { createRedactor } from "./redact.ts";
 import { type RequestSettings, requestSettingsOf, withRequestSettings } from "./request-settings.ts";
 import type { RunPaths } from "./review.ts";
 import { computeReview, findRun, readJson, runPaths, writeSummary } from "./review.ts";
+import { type DiskReport, dirBytes, diskFullNote, openRunDisk, type RunDisk } from "./run-disk.ts";
 import { newRunId } from "./run-id.ts";
 import { releaseLock, takeLock } from "./run-lock.ts";
 import { buildSystemPrompt, readProjectInstructions } from "./system-prompt.ts";
 import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
 import type { Change } from "./workspace.ts";
-import { copyWorkspace, takeManifest } from "./workspace.ts";
+import { takeManifest } from "./workspace.ts";
 
 /**
  * A run: an isolated copy of the workspace, a sandbox and tools on it, the loop, a transcript, and at the end the
@@ -84,6 +86,8 @@ export interface RunSettings {
 
 /** run.json: what a resume needs to continue with the same settings and tools. */
 export interface RunMeta extends RunSettings, RequestSettings {
+  /** The run's disk quota in MB (config run.disk_mb when it started); resume keeps it. */
+  diskMb?: number;
   extras?: RunExtras;
   scope?: string[];
   checkpoints?: Checkpoint[];
@@ -128,6 +132,8 @@ export interface RunOutcome {
   patch: string;
   /** Screenshots the computer tool took over the whole run (resumes included); absent when none. */
   screenshots?: ScreenshotTally;
+  /** The run's disk: quota, use, and what it leaves on the host until discard. */
+  disk?: DiskReport & { leftBytes: number };
 }
 
 export function checkWorkspace(dir: string): string {
@@ -161,8 +167,9 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
   const paths = runPaths(workspace, runId);
   makeRunDir(workspace, paths);
   writeFileSync(paths.base, JSON.stringify(takeManifest(workspace)));
-  await copyWorkspace(workspace, paths.copy);
-  const environment = await opts.environment(envRequest(paths, opts, opts.config));
+  const diskMb = opts.config.run.disk_mb;
+  const disk = await openRunDisk({ paths, sizeMb: diskMb, workspace, resume: false });
+  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, opts, opts.config, disk)));
   const system = buildSystemPrompt({
     workdir: environment.sandbox.workdir,
     instructions: readProjectInstructions(workspace),
@@ -185,6 +192,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
     ...(opts.checkpoints?.length ? { checkpoints: opts.checkpoints } : {}),
     ...(opts.extras && Object.keys(opts.extras).length ? { extras: opts.extras } : {}),
     ...requestSettingsOf(opts.config),
+    diskMb,
   };
   const redact = redactorFor(opts);
   writeFileAtomic(paths.meta, `${redact(JSON.stringify(meta, null, 2))}\n`);
@@ -205,7 +213,8 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
     },
     0,
   );
-  return drive({ meta, paths, client, environment, writer, emit, opts });
+  if (disk.unenforced) diskWarning(emit, disk, 0);
+  return drive({ meta, paths, client, environment, writer, emit, opts, disk });
 }
 
 export interface ResumeRunOptions extends CommonRunOptions {
@@ -264,7 +273,13 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   }
   const limits: LoopLimits = { ...meta.limits, ...stripUndefined(opts.limits ?? {}) };
   const client = await makeClient(meta.model, opts, meta);
-  const environment = await opts.environment(envRequest(paths, meta, opts.config));
+  const disk = await openRunDisk({
+    paths,
+    sizeMb: meta.diskMb ?? opts.config.run.disk_mb,
+    workspace,
+    resume: true,
+  });
+  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, meta, opts.config, disk)));
   const writer = new TranscriptWriter({
     file: paths.transcript,
     runId: meta.runId,
@@ -297,6 +312,7 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     const result = findResult(state.history, call.id);
     if (result) emit({ type: "tool_result", result, durationMs: 0 }, state.steps);
   }
+  if (disk.unenforced) diskWarning(emit, disk, state.steps);
   const prior: LoopPrior = {
     steps: state.steps,
     usage: state.usage,
@@ -314,6 +330,7 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     opts,
     history: state.history,
     prior,
+    disk,
   });
 }
 
@@ -327,8 +344,10 @@ export async function drive(ctx: {
   opts: CommonRunOptions;
   history?: Message[];
   prior?: LoopPrior;
+  /** The run's disk (openRunDisk); finished here when the loop ends. */
+  disk?: RunDisk;
 }): Promise<RunOutcome> {
-  const { meta, paths, client, environment, writer, emit, opts } = ctx;
+  const { meta, paths, client, environment, writer, emit, opts, disk } = ctx;
   const policy = {
     mode: meta.approval,
     allow: opts.config.policy.allow,
@@ -342,7 +361,7 @@ export async function drive(ctx: {
   const toolContext: ToolContext = {
     sandbox: environment.sandbox,
     signal,
-    runDir: paths.scratch,
+    runDir: disk?.scratch ?? paths.scratch,
     ...(meta.scope ? { scope: meta.scope } : {}),
     // Commands were already gated by the loop; MCP calls and safety checks are gated here.
     approve: requestApprover({
@@ -352,12 +371,13 @@ export async function drive(ctx: {
     }),
   };
   let final: FinalEventBody;
+  let diskReport: DiskReport | undefined;
   try {
     final = await runLoop({
       client,
       tools: environment.tools,
       ...(environment.definitions ? { definitions: environment.definitions } : {}),
-      ...(environment.execute ? { execute: environment.execute } : {}),
+      execute: quotaAware(environment.execute ?? executeToolCall, disk, (e) => emit(e, step)),
       ...(environment.transformHistory ? { transformHistory: environment.transformHistory } : {}),
       toolContext,
       system: meta.system,
@@ -376,7 +396,7 @@ export async function drive(ctx: {
             checkpoints: createCheckpointRunner({
               items: meta.checkpoints,
               sandbox: environment.sandbox,
-              copy: paths.copy,
+              copy: disk?.copy ?? paths.copy,
               timeoutMs: opts.config.run.bash_timeout_s * 1000,
             }),
           }
@@ -387,6 +407,8 @@ export async function drive(ctx: {
     await environment.close().catch(() => {});
     writer.close();
     releaseLock(paths);
+    // Also on a throw: the copy moves out to work/ and the mount goes.
+    diskReport = await disk?.finish();
   }
   const { changes, patch } = await computeReview(meta.workspace, paths);
   const tally = tallyScreenshots(readTranscript(paths.transcript));
@@ -408,12 +430,61 @@ export async function drive(ctx: {
       changes,
       ...(screenshots ? { screenshots } : {}),
       ...(final.budget ? { budget: final.budget } : {}),
+      ...(diskReport ? { disk: { ...diskReport, leftBytes: dirBytes(paths.dir) } } : {}),
       status: changes.length ? "pending" : "unchanged",
       finishedAt: new Date().toISOString(),
     },
     redactorFor(opts),
   );
-  return { runId: meta.runId, paths, final, changes, patch, ...(screenshots ? { screenshots } : {}) };
+  return {
+    runId: meta.runId,
+    paths,
+    final,
+    changes,
+    patch,
+    ...(screenshots ? { screenshots } : {}),
+    ...(diskReport ? { disk: { ...diskReport, leftBytes: dirBytes(paths.dir) } } : {}),
+  };
+}
+
+/** Build the environment on an open disk; if that fails, the disk is closed (the copy kept in work/). */
+async function withDisk(disk: RunDisk, make: () => Promise<RunEnvironment>): Promise<RunEnvironment> {
+  try {
+    return await make();
+  } catch (err) {
+    await disk.finish().catch(() => undefined);
+    throw err;
+  }
+}
+
+function diskWarning(emit: (body: RunEventBody, step: number) => void, disk: RunDisk, step: number): void {
+  emit(
+    {
+      type: "warning",
+      code: "disk_quota_unenforced",
+      message: `the run's disk quota (run.disk_mb = ${disk.sizeMb}) is not enforced: ${disk.unenforced}`,
+    },
+    step,
+  );
+}
+
+/** Tool results get a note once the run's disk quota is used up (what happened and what to do). */
+function quotaAware(
+  execute: NonNullable<RunEnvironment["execute"]>,
+  disk: RunDisk | undefined,
+  emit: (body: RunEventBody) => void,
+): NonNullable<RunEnvironment["execute"]> {
+  if (!disk || disk.unenforced) return execute;
+  let warned = false;
+  return async (tools, call, ctx) => {
+    const result = await execute(tools, call, ctx);
+    if (!disk.full()) return result;
+    if (!warned) {
+      warned = true;
+      emit({ type: "warning", code: "disk_full", message: `the run's disk quota of ${disk.sizeMb} MB is used up` });
+    }
+    return diskFullNote(result, disk.sizeMb);
+  };
 }
 
 /** The run's redactor: the caller's environment plus the configuration's key variables. */
@@ -432,8 +503,15 @@ export function envRequest(
   paths: RunPaths,
   s: Pick<RunSettings, "sandbox" | "network">,
   config: Config,
+  disk?: RunDisk,
 ): EnvironmentRequest {
-  return { copy: paths.copy, scratch: paths.scratch, sandbox: s.sandbox, network: s.network, config };
+  return {
+    copy: disk?.copy ?? paths.copy,
+    scratch: disk?.scratch ?? paths.scratch,
+    sandbox: s.sandbox,
+    network: s.network,
+    config,
+  };
 }
 
 function findResult(history: Message[], callId: string) {

@@ -15,6 +15,7 @@ export function renderFinal(
     changes: Array<{ path: string; kind: string }>;
     patch: string;
     screenshots?: ScreenshotTally;
+    disk?: { quotaMb: number; enforced: boolean; leftBytes: number };
   } & { cost?: Parameters<typeof formatUsd>[0] },
   opts: { showPatch: boolean; workspace: string; paths: { transcript: string; patch: string } },
 ): void {
@@ -28,6 +29,11 @@ export function renderFinal(
   err(`switchyard: ${f.endState} after ${f.steps} step(s) (exit ${f.exitCode}) · ${changed}`);
   if (f.message) err(`  ${oneLine(f.message, 300)}`);
   if (outcome.cost !== undefined) err(`  cost: ${formatUsd(outcome.cost)}`);
+  const d = outcome.disk;
+  if (d) {
+    const quota = `${d.quotaMb} MB disk quota${d.enforced ? "" : " (not enforced here)"}`;
+    err(`  disk: ${quota} · ${fmtBytes(d.leftBytes)} kept in the run's folder until discard`);
+  }
   const b = "budget" in f ? f.budget : undefined;
   if (b?.limitUsd !== undefined) {
     err(

@@ -140,6 +140,8 @@ export const ConfigSchema = z.strictObject({
         .default(4 * 1024 * 1024),
       /** Seconds one model response may take. */
       response_timeout_s: z.number().positive().default(900),
+      /** The run's disk quota in MB: workspace copy, /tmp and $HOME together (a loop-mounted file system). */
+      disk_mb: z.number().int().positive().default(10240),
     })
     .default({
       max_steps: 100,
@@ -151,6 +153,7 @@ export const ConfigSchema = z.strictObject({
       max_processes: 512,
       max_response_bytes: 4 * 1024 * 1024,
       response_timeout_s: 900,
+      disk_mb: 10240,
     }),
   policy: z
     .strictObject({

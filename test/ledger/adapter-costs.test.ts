@@ -17,7 +17,12 @@ import type { AdapterFactory } from "../../src/providers/index.ts";
  */
 
 const PRICE = { input: 5, cachedInput: 0.5, cacheWrite: 6.25, output: 30 };
-const REQUEST: ModelRequest = { messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }], tools: [] };
+// Room for the scripted 20k output tokens: the mock, like the real APIs, stops a response at the request's cap.
+const REQUEST: ModelRequest = {
+  messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+  tools: [],
+  maxOutputTokens: 32_000,
+};
 
 interface Case {
   protocol: Protocol;

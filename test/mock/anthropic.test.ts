@@ -80,7 +80,8 @@ describe("mock: Anthropic Messages through the official SDK", () => {
     });
     const s = await old.messages.create({
       model: "claude-test",
-      max_tokens: 10,
+      // Room for the scripted answer: the mock, like the real API, stops a response at max_tokens.
+      max_tokens: 1024,
       messages: [{ role: "user", content: "look around" }],
       // @ts-expect-error removed from the 2026-10-21 request type; older versions still accept it
       temperature: 0.5,
