@@ -18,6 +18,7 @@ import type { BenchTask } from "./task.ts";
 import { metadataString } from "./task-config.ts";
 import { type BaseArgs, baseResult, exception } from "./trial-base.ts";
 import { placeWorkdirDiff, snapshotWorkdir, type WorkdirSnapshot, writeWorkdirDiff } from "./trial-diff.ts";
+import { storageMbOf, withTrialDisk } from "./trial-disk.ts";
 import type { TrialEnvironment } from "./trial-environment.ts";
 import type { AgentResult, TimeSpan, TrialResult } from "./trial-result.ts";
 import { writeJsonAtomic, writeTrialFiles } from "./trial-result.ts";
@@ -142,7 +143,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
           scratchDir: spec.scratchDir,
           name: `${trialName}-${Date.now().toString(36)}`,
         })
-      : createLocalEnvironment({ task, trialDir, scratchDir: spec.scratchDir });
+      : withTrialDisk(
+          () => createLocalEnvironment({ task, trialDir, scratchDir: spec.scratchDir }),
+          spec.scratchDir,
+          storageMbOf(task.config),
+        );
   const diffFile = join(spec.scratchDir, "agent-diff.patch");
   const noDiff = (err: unknown): WorkdirSnapshot => {
     writeFileSync(diffFile, `# no diff: ${errorMessage(err)}\n`);

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { quotaUnavailable } from "../../src/sandbox/disk-quota.ts";
+import { ROOT } from "../agent/cli-helpers.ts";
+import { PASS_IF, writeTask } from "../bench/task-fixtures.ts";
 import {
   assertTranscriptEnds,
   assertUnchanged,
@@ -173,5 +176,39 @@ describe("faults: disk quota", { skip }, () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("bench: task.toml storage_mb bounds a trial's disk (the oracle's 200 MB write stops at 64 MB, the trial still scores)", () => {
+    const root = join(tmp.dir, "bench");
+    writeTask(root, "fill", {
+      toml: 'version = "1.0"\n[agent]\ntimeout_sec = 120.0\n[verifier]\ntimeout_sec = 60.0\n[environment]\nstorage_mb = 64\n',
+      dockerfile: "FROM debian:bookworm\nWORKDIR /app\n",
+      solve: "#!/bin/bash\ndd if=/dev/zero of=/app/big bs=1M count=200 2>/app/dd.txt; echo $? > /app/dd-status\n",
+      test: PASS_IF(
+        '[ "$(cat /app/dd-status)" != 0 ] && [ "$(stat -c %s /app/big)" -le 67108864 ] && grep -q "No space" /app/dd.txt',
+      ),
+    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "bin", "switchyard.js"),
+        "bench",
+        join(root, "fill"),
+        "--agent",
+        "oracle",
+        "--json",
+        "--out",
+        join(root, "jobs"),
+      ],
+      {
+        env: { ...process.env, SWITCHYARD_RESULTS_DB: join(root, "results.sqlite") },
+        encoding: "utf8",
+        timeout: 240_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const trial = JSON.parse(r.stdout.trim().split("\n")[0] ?? "{}");
+    assert.equal(trial.reward, 1, r.stdout);
+    assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(root), "no mount left after the trial");
   });
 });
