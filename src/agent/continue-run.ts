@@ -9,7 +9,7 @@ import { openRunDisk } from "./run-disk.ts";
 import { takeLock } from "./run-lock.ts";
 import type { CommonRunOptions, RunMeta, RunOutcome } from "./session.ts";
 import { checkWorkspace, drive, emitter, envRequest, makeClient } from "./session.ts";
-import { readTranscript, rebuildHistory, TranscriptWriter } from "./transcript.ts";
+import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
 
 /**
  * `run --continue <run-id> "<follow-up>"`: one more user turn on a finished run, on the same copy of the
@@ -46,6 +46,8 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
       hint: "start a new run with the follow-up as its task",
     });
   }
+  // A line torn by a kill would swallow the follow-up's first event (src/agent/transcript.ts).
+  repairTranscriptTail(paths.transcript);
   const state = rebuildHistory(readTranscript(paths.transcript));
   if (!state.final) {
     throw new ConfigError(`run ${opts.runId} has not finished`, {

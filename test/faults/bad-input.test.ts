@@ -77,6 +77,54 @@ describe("faults: bad input to run and resume exits 2 and writes nothing", () =>
     },
     { name: "a zero --timeout", args: (ws) => ["run", "x", "--workspace", ws, "--timeout", "0"], says: /--timeout/ },
     {
+      name: "a --spec whose front matter is not YAML (names the file)",
+      args: (ws, dir) => {
+        writeFileSync(join(dir, "bad.md"), "---\ntitle: [oops\n---\nbody\n");
+        return ["run", "--spec", join(dir, "bad.md"), "--workspace", ws];
+      },
+      says: /bad\.md: front matter: not valid YAML/,
+    },
+    {
+      name: "a --spec with an unknown front-matter key (lists the known ones)",
+      args: (ws, dir) => {
+        writeFileSync(join(dir, "unk.md"), "---\ntitel: x\n---\nbody\n");
+        return ["run", "--spec", join(dir, "unk.md"), "--workspace", ws];
+      },
+      says: /titel: unknown front-matter key[\s\S]*known keys: title/,
+    },
+    {
+      name: "an --mcp-config file that does not exist",
+      args: (ws, dir) => ["run", "x", "--workspace", ws, "--mcp-config", join(dir, "none.json")],
+      says: /none\.json: cannot read MCP config/,
+    },
+    {
+      name: "an unknown --sandbox",
+      args: (ws) => ["run", "x", "--workspace", ws, "--sandbox", "vm"],
+      says: /--sandbox/,
+    },
+    {
+      name: "an unknown --approval mode",
+      args: (ws) => ["run", "x", "--workspace", ws, "--approval", "maybe"],
+      says: /--approval: "maybe"/,
+    },
+    {
+      name: "a negative run.bash_timeout_s (names the field and line)",
+      args: (ws, dir) => {
+        writeFileSync(join(dir, "neg.toml"), "[run]\nbash_timeout_s = -5\n");
+        return ["run", "x", "--workspace", ws, "--config", join(dir, "neg.toml")];
+      },
+      says: /neg\.toml:2: run\.bash_timeout_s/,
+    },
+    {
+      name: "a run.disk_mb that is not a number",
+      args: (ws, dir) => {
+        writeFileSync(join(dir, "disk.toml"), '[run]\ndisk_mb = "lots"\n');
+        return ["run", "x", "--workspace", ws, "--config", join(dir, "disk.toml")];
+      },
+      says: /run\.disk_mb/,
+    },
+    { name: "no task at all", args: (ws) => ["run", "--workspace", ws], says: /no task given/ },
+    {
       name: "resume of a run id that does not exist",
       args: (ws) => ["resume", "nosuchrun", "--workspace", ws],
       says: /no run "nosuchrun"/,

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import {
@@ -180,5 +183,109 @@ describe("faults: deny patterns", () => {
     } finally {
       await run.close();
     }
+  });
+});
+
+describe("faults: the sandbox holds, end to end", { skip: process.getuid?.() !== 0 && "bwrap as root only" }, () => {
+  const tmp = tempDir("sy-faults-box-");
+  after(() => tmp.cleanup());
+
+  /** One run whose single command is `command`; returns its output, and checks the run ended done and intact. */
+  async function attempt(name: string, command: string, extraToml = "", files: Record<string, string> = {}) {
+    const ws = makeWorkspace(join(tmp.dir, name), { "keep.txt": "original\n", ...files });
+    const before = snapshot(ws);
+    const run = await runWithMock({ ws, extraToml, script: { turns: [bash(command), { text: "tried" }] } });
+    try {
+      assert.equal(run.result.code, 0, run.result.stderr);
+      const events = assertTranscriptEnds(ws, run.runId, "done");
+      assertUnchanged(ws, before, "the user's workspace is untouched");
+      const r = events.find((e) => e.type === "tool_result");
+      assert.ok(r?.type === "tool_result");
+      return { out: r.result.content.map((p) => (p.type === "text" ? p.text : "")).join(""), ws, runId: run.runId };
+    } finally {
+      await run.close();
+    }
+  }
+
+  it("writes outside /app and /tmp fail (/etc, /usr, /home, the workspace's parent)", async () => {
+    const { out } = await attempt(
+      "writes",
+      'for p in /etc/x /usr/x /home/x /root/x ../outside; do touch "$p" 2>/dev/null && echo "WROTE $p" || echo "refused $p"; done',
+    );
+    assert.doesNotMatch(out, /WROTE/);
+    assert.equal(out.match(/refused/g)?.length, 5, out);
+    assert.ok(!existsSync(join(tmp.dir, "outside")));
+  });
+
+  it("rm -rf of everything in /app changes only the run's copy", async () => {
+    const { out, ws, runId } = await attempt("rm-all", "rm -rf /app/* /app/.[!.]* 2>/dev/null; ls -A /app | wc -l");
+    assert.match(out, /^0\n/);
+    const summary = JSON.parse(readFileSync(join(runDir(ws, runId), "summary.json"), "utf8"));
+    assert.equal(summary.status, "pending", "the deletion waits for review");
+  });
+
+  it("no network: a server the test runs on loopback is unreachable from the agent's shell", async () => {
+    const server = createServer((_q, res) => res.end("reached")).listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const { out } = await attempt("net", `curl -s -m 3 http://127.0.0.1:${port}/ || echo "unreachable $?"`);
+      assert.doesNotMatch(out, /reached$/m);
+      assert.match(out, /unreachable/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a fork bomb meets run.max_processes; the run and its shell carry on", async () => {
+    const { out } = await attempt(
+      "fork",
+      "b() { [ $1 -gt 0 ] && { b $(($1-1)) & b $(($1-1)) & wait; }; }; b 9 2>&1 | grep -c -m1 'Resource temporarily unavailable'; wait; echo alive",
+      "[run]\nmax_processes = 64\n",
+    );
+    assert.match(out, /^1\n/, "forks past the limit failed");
+    assert.match(out, /alive/);
+  });
+
+  it("the caller's API keys are not in the bwrap sandbox's environment", async () => {
+    const { out } = await attempt("env", "env | cut -d= -f1 | sort");
+    assert.match(out, /^PATH$/m);
+    assert.doesNotMatch(out, /API_KEY|TOKEN|SECRET/);
+  });
+
+  it("a symlink the agent plants to /etc/passwd does not let the file tools read or write through it", async () => {
+    const ws = makeWorkspace(join(tmp.dir, "link"), { "keep.txt": "original\n" });
+    const before = snapshot(ws);
+    const run = await runWithMock({
+      ws,
+      script: {
+        turns: [
+          bash("ln -s /etc/passwd /app/p && ln -s /etc /app/etc"),
+          { tool_calls: [{ name: "editor", arguments: { command: "view", path: "p" } }] },
+          { tool_calls: [{ name: "editor", arguments: { command: "create", path: "etc/evil", file_text: "x" } }] },
+          { text: "tried" },
+        ],
+      },
+    });
+    try {
+      assert.equal(run.result.code, 0, run.result.stderr);
+      const events = assertTranscriptEnds(ws, run.runId, "done");
+      const results = events.filter((e) => e.type === "tool_result").slice(1);
+      for (const r of results) {
+        assert.ok(r.type === "tool_result" && r.result.isError, JSON.stringify(r));
+        assert.doesNotMatch(JSON.stringify(r), /root:x:0:0/);
+      }
+      assert.ok(!existsSync("/etc/evil"));
+      assertUnchanged(ws, before);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("a background process the agent leaves running is gone when the run ends", async () => {
+    const marker = `sy-orphan-${process.pid}-${Date.now()}`;
+    await attempt("orphan", `setsid sh -c 'exec -a ${marker} sleep 300' >/dev/null 2>&1 & echo started`);
+    const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
+    assert.ok(!ps.includes(marker), "the orphan outlived the run");
   });
 });
