@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import type { ToolResult } from "../core/messages.ts";
@@ -48,6 +48,8 @@ function layout(paths: RunPaths) {
   const mountpoint = join(paths.dir, "disk");
   return {
     image: join(paths.dir, "disk.img"),
+    // Written once the copy on the image is complete: an image without it (a kill while copying) is not trusted.
+    ready: join(paths.dir, "disk.ready"),
     mountpoint,
     copy: join(mountpoint, "work"),
     scratch: join(mountpoint, "scratch"),
@@ -64,6 +66,7 @@ export async function openRunDisk(opts: {
   const { paths, sizeMb } = opts;
   const l = layout(paths);
   const reason = quotaUnavailable();
+  if (existsSync(l.image) && !existsSync(l.ready)) dropRunDisk(paths);
   const crashed = opts.resume && existsSync(l.image);
   if (reason && !crashed) return plainDisk(paths, sizeMb, reason, opts);
   let disk: QuotaDisk;
@@ -92,6 +95,7 @@ export async function openRunDisk(opts: {
       }
       throw err;
     }
+    writeFileSync(l.ready, "");
   }
   if (opts.resume) {
     // The run goes on: the review written when it last stopped no longer describes it.
@@ -108,6 +112,7 @@ export async function openRunDisk(opts: {
       rmSync(paths.copy, { recursive: true, force: true });
       await copyWorkspace(l.copy, paths.copy);
       disk.release();
+      rmSync(l.ready, { force: true });
       return { quotaMb: sizeMb, enforced: true, usedBytes, scratchBytes };
     },
   };
@@ -137,6 +142,7 @@ export function dropRunDisk(paths: RunPaths): void {
   if (isMounted(l.mountpoint)) unmount(l.mountpoint);
   rmSync(l.mountpoint, { recursive: true, force: true });
   rmSync(l.image, { force: true });
+  rmSync(l.ready, { force: true });
 }
 
 /** Bytes a tree really occupies (allocated blocks, so sparse files count for what they hold). */
