@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { keyVariables } from "../core/config.ts";
 import type { Tool } from "../core/tool.ts";
 import type { EnvironmentFactory, RunEnvironment } from "./session.ts";
@@ -67,7 +67,7 @@ async function startEgress(req: Parameters<EnvironmentFactory>[0]) {
   ]);
   const proxy = await startEgressProxy({
     allow: parseEgressList((req.networkAllow ?? []).join(","), "--network"),
-    logFile: join(dirname(req.scratch), "egress.jsonl"),
+    logFile: join(req.runDir, "egress.jsonl"),
   });
   return { proxy, attachment: egressAttachment(proxy) };
 }

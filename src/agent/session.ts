@@ -65,8 +65,10 @@ export interface RunExtras {
 export interface EnvironmentRequest {
   /** Host path of the agent's copy (the only writable place). */
   copy: string;
-  /** Host scratch directory for the run (full outputs, screenshots). */
+  /** Host scratch directory for the run (full outputs, screenshots); on the quota disk, dropped at the end. */
   scratch: string;
+  /** The run's folder (transcript, run.json): logs that outlive the run go here. */
+  runDir: string;
   sandbox: "bwrap" | "host";
   network: boolean;
   /** Hosts reachable through the egress proxy while `network` is off (RunExtras.networkAllow). */
@@ -508,6 +510,7 @@ export function envRequest(
   return {
     copy: disk?.copy ?? paths.copy,
     scratch: disk?.scratch ?? paths.scratch,
+    runDir: paths.dir,
     sandbox: s.sandbox,
     network: s.network,
     config,

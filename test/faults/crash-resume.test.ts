@@ -10,6 +10,7 @@ import {
   cliUntil,
   killedRun,
   latestRun,
+  liveCopy,
   makeWorkspace,
   mock,
   mockEnv,
@@ -87,7 +88,7 @@ describe("faults: crash and resume", () => {
         ws,
         server,
         until: (e) => e.type === "tool_call",
-        beforeKill: () => waitFor(() => existsSync(join(runDir(ws, latestRun(ws)), "work", "calls.log"))),
+        beforeKill: () => waitFor(() => existsSync(join(liveCopy(ws, latestRun(ws)), "calls.log"))),
       });
       const r = await resume(ws, killed.runId, killed.config, server, ["--apply"]);
       assert.equal(r.code, 0, r.stderr);
@@ -190,7 +191,7 @@ describe("faults: crash and resume", () => {
       const r = await resume(ws, runId, config, server);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /still running/);
-      writeFileSync(join(runDir(ws, runId), "work", "go"), "");
+      writeFileSync(join(liveCopy(ws, runId), "go"), "");
       assert.equal(await closed, 0);
       const events = assertTranscriptEnds(ws, runId, "done");
       assert.ok(!events.some((e) => e.type === "warning" && e.code === "resumed"), "the refused resume wrote nothing");

@@ -72,6 +72,12 @@ export function runDir(ws: string, runId: string): string {
   return join(ws, ".switchyard", "runs", runId);
 }
 
+/** A live run's workspace copy: on its quota disk (`disk/work`) while it runs, else `work/` (src/agent/run-disk.ts). */
+export function liveCopy(ws: string, runId: string): string {
+  const onDisk = join(runDir(ws, runId), "disk", "work");
+  return existsSync(onDisk) ? onDisk : join(runDir(ws, runId), "work");
+}
+
 /** Every line of a transcript parses (no torn line left behind), seqs are 0..n-1 in order. */
 export function transcriptLines(file: string): RunEvent[] {
   const lines = readFileSync(file, "utf8").split("\n");
