@@ -38,7 +38,7 @@ function oneTaskSuite(task: string, extra: Record<string, unknown> = {}): string
 async function runScripted(task: string, turns: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) {
   const server = await startMockServer({ script: parseMockScript({ turns }) });
   try {
-    const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
+    const env = { ...process.env, OPENAI_API_KEY: "test-key-9f3a1c", OPENAI_BASE_URL: `${server.url}/v1` };
     const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
     const { trials, jobDir } = await runJob({
       paths: [oneTaskSuite(task, extra)],
@@ -130,7 +130,7 @@ test("a wrong answer fails below the threshold and names the missing claim (a sy
     call("mcp__tracker__list_issues", { label: "gateway" }),
     call("mcp__tracker__close_issue", { id: 5, reason: "duplicate", duplicate_of: 1 }),
     call("mcp__memory__search_nodes", { query: "tomas" }),
-    { text: "Closed issue 5 as a duplicate of issue 1; it is assigned to Tomas Lindqvist." },
+    { text: "Closed issue 5 as a duplicate of issue 1; it is assigned to Tomas Lindqvist. (key test-key-9f3a1c)" },
   ]);
   assert.equal(t.exception_info, null, JSON.stringify(t.exception_info));
   assert.equal(t.mcp?.coverage, 0.667);
@@ -140,6 +140,10 @@ test("a wrong answer fails below the threshold and names the missing claim (a sy
   assert.deepEqual(t.mcp?.missing_claims, ["His phone extension is 4417"]);
   assert.equal(t.mcp?.diagnostics.synthesis_failure, true, "4417 was in the memory server's output");
   assert.equal(t.mcp?.diagnostics.failure_mode, "faulty_synthesis");
+  const trialDir = join(jobDir, t.trial_name);
+  for (const f of ["agent/answer.txt", "verifier/claims.json", "transcript.jsonl"]) {
+    assert.doesNotMatch(readFileSync(join(trialDir, f), "utf8"), /test-key-9f3a1c/, `${f} holds no secret`);
+  }
   // The viewer shows the MCP section on the job page and the verdict per claim on the trial page.
   const app = createViewApp({ paths: [join(out, "jobs")] });
   const job = basename(jobDir);

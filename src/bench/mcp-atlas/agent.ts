@@ -71,10 +71,11 @@ export async function runAtlasModel(opts: {
     maxProcesses: config.run.max_processes,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  const redact = createRedactor(opts.env);
   const writer = new TranscriptWriter({
     file: join(opts.trialDir, "transcript.jsonl"),
     runId: `${task.name}-${Date.now().toString(36)}`,
-    redact: createRedactor(opts.env),
+    redact,
   });
   const stats = createAgentRunStats();
   const events: RunEventBody[] = [];
@@ -131,7 +132,8 @@ export async function runAtlasModel(opts: {
       ...(opts.baseUrl === undefined ? {} : { baseUrl: opts.baseUrl }),
       timedOut: final.endState === "timeout",
       ...(failed ? { error: { type: "AgentError", message: `${final.endState}: ${final.message}` } } : {}),
-      mcp: { answer: lastAnswer(events), calls: callRecords(events, session.atlasNames), system },
+      // Redacted before it is judged or written (agent/answer.txt, claims.json): a secret the model printed is no claim.
+      mcp: { answer: redact(lastAnswer(events)), calls: callRecords(events, session.atlasNames), system },
     };
   } finally {
     writer.close();
