@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(bubblewrap util-linux passwd tar gzip bzip2 xz-utils git xvfb xdotool scrot x11-utils openbox chromium python3-pytest redis-server postgresql)
+APT_PACKAGES=(bubblewrap util-linux passwd tar gzip bzip2 xz-utils git curl xvfb xdotool scrot x11-utils openbox chromium python3-pytest redis-server postgresql)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,3 +32,10 @@ npm ci --no-audit --no-fund --loglevel=error
 
 # The pinned keyless MCP servers for MCP-Atlas-style tasks (tasks/mcp-atlas), in a cache outside the checkout.
 bash scripts/install-mcp-servers.sh
+
+# The installed bench agents (Codex, Claude Code, Gemini CLI, OpenCode, pi) at their pinned versions, from the npm
+# registry into the agent cache (~/.cache/switchyard/agents, or SWITCHYARD_AGENT_CACHE); the tests drive the real
+# CLIs. About 1.5 GB and a few minutes the first time, nothing later. SWITCHYARD_SKIP_AGENTS=1 skips it.
+if [ "${SWITCHYARD_SKIP_AGENTS:-}" != 1 ]; then
+  node_modules/.bin/node scripts/install-agents.ts
+fi

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import { type AgentSpec, agentLabel, agentSlug } from "./agent-spec.ts";
+import type { InstalledAgentRunner } from "./agents/prepare.ts";
 import { DOCKER_MODEL_AGENT_MESSAGE } from "./docker-env.ts";
 import { harborJobStats } from "./harbor-job-stats.ts";
 import { agentConfig, environmentConfig, type HarborJobResult, jobConfig } from "./harbor-models.ts";
@@ -54,6 +55,8 @@ export interface JobOptions {
   env: "local" | "docker";
   strictEnv: boolean;
   runModelAgent?: ModelAgentRunner;
+  /** Runs installed CLI agents (`--agent codex:…`; src/bench/agents/prepare.ts). */
+  runInstalledAgent?: InstalledAgentRunner;
   /** The model agents' per-trial limits, recorded in config.json so that --resume refuses a change. */
   agentLimits?: AgentLimits;
   /** Skip task folders that cannot be loaded (listed in the job's switchyard.json) instead of refusing the job. */
@@ -112,7 +115,7 @@ export interface JobOutcome {
 }
 
 /** A trial as a dispatcher gets it: everything runTrial needs but what belongs to the machine that runs it. */
-export type DispatchedTrial = Omit<TrialSpec, "scratchDir" | "runModelAgent" | "signal">;
+export type DispatchedTrial = Omit<TrialSpec, "scratchDir" | "runModelAgent" | "runInstalledAgent" | "signal">;
 
 export type TrialDispatcher = (
   trials: DispatchedTrial[],
@@ -150,7 +153,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
       field: "--timeout-multiplier",
     });
   }
-  const models = opts.agents.filter((a) => a.kind === "switchyard");
+  const models = opts.agents.filter((a) => a.kind === "switchyard" || a.kind === "installed");
   if (opts.env === "docker" && models.length > 0) {
     throw new ConfigError(`${DOCKER_MODEL_AGENT_MESSAGE} (asked for ${models.map(agentLabel).join(", ")})`, {
       field: "--env",
@@ -360,6 +363,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
         ...specOf(p),
         scratchDir: join(scratchRoot, p.name),
         ...(opts.runModelAgent ? { runModelAgent: opts.runModelAgent } : {}),
+        ...(opts.runInstalledAgent ? { runInstalledAgent: opts.runInstalledAgent } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.judge ? { judge: opts.judge } : {}),
       });

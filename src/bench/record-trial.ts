@@ -24,7 +24,10 @@ export async function openTrialRecorder(location: string): Promise<TrialRecorder
         jobId,
         taskId: r.task_name,
         category: r.category ?? "uncategorized",
-        model: r.model ?? r.agent,
+        // An installed agent's rows name their harness ("codex:openai/gpt-5.5"), so they never merge with
+        // Switchyard's own agent on the same model; the router does not route to them (router/evidence.ts).
+        model:
+          r.model && isModelAgent(r.agent) && r.agent !== "switchyard" ? `${r.agent}:${r.model}` : (r.model ?? r.agent),
         trial: r.attempt,
         reward: r.reward,
         passed: r.passed,

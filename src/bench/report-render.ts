@@ -91,6 +91,7 @@ function summaryTable(stats: BenchStats, order?: readonly string[]): Table {
       "tool calls / failed / arg errors per task",
       "MCP tool-def tokens / trial",
       "exceptions",
+      "harness",
     ],
     rows: groups.map((g) => [
       g.label,
@@ -115,6 +116,7 @@ function summaryTable(stats: BenchStats, order?: readonly string[]): Table {
         : `${g.exceptions.count} (${Object.entries(g.exceptions.by_type)
             .map(([k, v]) => `${k} ${v}`)
             .join(", ")})`,
+      g.harness ?? g.agent,
     ]),
   };
 }

@@ -43,9 +43,14 @@ export interface TokenStats {
 }
 
 export interface GroupStats {
-  /** "provider/model" for the model agent, otherwise the agent name ("oracle", "nop"). */
+  /**
+   * "provider/model" for Switchyard's agent, "<harness>:provider/model" for an installed agent (codex, claude-code,
+   * …), otherwise the agent name ("oracle", "nop"). Harness × model is the unit of comparison.
+   */
   label: string;
   agent: string;
+  /** The agent harness: switchyard, oracle, nop, or an installed agent's name. */
+  harness: string;
   model: string | null;
   n_trials: number;
   n_tasks: number;
@@ -100,9 +105,10 @@ export interface BenchStats {
   category_names: string[];
 }
 
-/** The group a trial belongs to: its model for the model agent, otherwise the agent name. */
+/** The group a trial belongs to: harness × model (the model alone for Switchyard's agent), else the agent name. */
 export function groupLabel(t: Pick<TrialResult, "agent" | "model">): string {
-  return t.model ?? t.agent;
+  if (!t.model) return t.agent;
+  return t.agent === "switchyard" || !isModelAgent(t.agent) ? t.model : `${t.agent}:${t.model}`;
 }
 
 export const UNCATEGORIZED = "uncategorized";
@@ -194,6 +200,7 @@ export function summarize(label: string, trials: readonly TrialResult[]): GroupS
   return {
     label,
     agent: first?.agent ?? label,
+    harness: first?.agent ?? label,
     model: first?.model ?? null,
     n_trials: n,
     n_tasks: new Set(trials.map((t) => t.task_name)).size,

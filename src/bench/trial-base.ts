@@ -38,8 +38,17 @@ export interface BaseArgs {
 }
 
 /** Harbor's TrialConfig of a trial (also written as the trial's config.json). */
+/** The agent's name in results: oracle, nop, switchyard, or an installed agent's harness (codex, claude-code, …). */
+function agentName(a: AgentSpec): string {
+  return a.kind === "installed" ? a.agent : a.kind;
+}
+
+function agentModel(a: AgentSpec): string | null {
+  return a.kind === "switchyard" || a.kind === "installed" ? a.model : null;
+}
+
 function trialConfig(a: BaseArgs): HarborTrialConfig {
-  const model = a.agent.kind === "switchyard" ? a.agent.model : null;
+  const model = agentModel(a.agent);
   return {
     task: taskConfig(a.task.dir, a.task.source),
     trial_name: a.trialName,
@@ -49,7 +58,7 @@ function trialConfig(a: BaseArgs): HarborTrialConfig {
     verifier_timeout_multiplier: null,
     agent_setup_timeout_multiplier: null,
     environment_build_timeout_multiplier: null,
-    agent: agentConfig(a.agent.kind, model, a.agent.kind === "switchyard" ? (a.job?.agentKwargs ?? {}) : {}),
+    agent: agentConfig(agentName(a.agent), model, a.agent.kind === "switchyard" ? (a.job?.agentKwargs ?? {}) : {}),
     environment: environmentConfig(a.env, { strict_env: a.strictEnv }),
     verifier: { ...VERIFIER_CONFIG },
     artifacts: [],
@@ -59,7 +68,10 @@ function trialConfig(a: BaseArgs): HarborTrialConfig {
 
 function baseProvenance(agent: AgentSpec, project: string | null): Provenance {
   return {
-    harness: { name: agent.kind, version: agent.kind === "switchyard" ? SWITCHYARD_VERSION : BUILTIN_AGENT_VERSION },
+    harness: {
+      name: agentName(agent),
+      version: agent.kind === "switchyard" ? SWITCHYARD_VERSION : BUILTIN_AGENT_VERSION,
+    },
     endpoint_host: null,
     loopback: false,
     project,
@@ -68,7 +80,7 @@ function baseProvenance(agent: AgentSpec, project: string | null): Provenance {
 }
 
 export function baseResult(a: BaseArgs): TrialResult {
-  const model = a.agent.kind === "switchyard" ? a.agent.model : null;
+  const model = agentModel(a.agent);
   return {
     id: randomUUID(),
     task_name: a.task.name,
@@ -79,13 +91,13 @@ export function baseResult(a: BaseArgs): TrialResult {
     task_checksum: a.job?.taskChecksum ?? "",
     config: trialConfig(a),
     agent_info: {
-      name: a.agent.kind,
+      name: agentName(a.agent),
       version: a.agent.kind === "switchyard" ? SWITCHYARD_VERSION : BUILTIN_AGENT_VERSION,
       model_info: modelInfo(model),
     },
     category: a.task.category,
     difficulty: a.task.difficulty,
-    agent: a.agent.kind,
+    agent: agentName(a.agent),
     model,
     attempt: a.attempt,
     verifier_result: null,

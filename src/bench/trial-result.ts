@@ -58,6 +58,17 @@ export interface AgentResult {
    * (src/computer/screenshots.ts); the provider's usage figures stay the billing truth.
    */
   n_screenshot_tokens_est?: number;
+  /** Installed agents: "reported" (the CLI's own figure), "computed" (catalog price × usage) or null (no price). */
+  cost_source?: "reported" | "computed" | null;
+  /** Installed agents: the catalog price of the same usage, beside a reported cost. */
+  catalog_cost_usd?: number | null;
+  n_cache_write_tokens?: number;
+  n_reasoning_tokens?: number;
+  /** Installed agents: ms from the CLI's start to its first model request (its start-up). */
+  startup_ms?: number | null;
+  /** Installed agents: connections the egress allowlist let through / refused ("CONNECT host:port"). */
+  egress_allowed?: number;
+  egress_refused?: string[];
 }
 
 /** "switchyard" is Switchyard's own agent; other names (installed agents, Harbor's agents) are kept as written. */

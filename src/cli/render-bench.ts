@@ -1,3 +1,4 @@
+import { groupLabel } from "../bench/stats.ts";
 import { isModelAgent, isScored, type TrialResult } from "../bench/trial-result.ts";
 import type { Config } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -117,6 +118,10 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
     );
   }
   const atlas = await atlasOptions(flags, config);
+  const { installedRunnerFor } = await import("../bench/agents/bench-flags.ts");
+  const runInstalledAgent = await installedRunnerFor(agents, flags, config, (m) =>
+    process.stderr.write(`switchyard: ${m}\n`),
+  );
   const { runJob } = await import("../bench/job.ts");
   const { storeLocation } = await import("../ledger/trial-store.ts");
   const project = process.cwd();
@@ -156,6 +161,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       skipBadTasks: flags.skipBadTasks === true,
       ...(runModelAgent ? { runModelAgent } : {}),
       ...atlas,
+      ...(runInstalledAgent ? { runInstalledAgent } : {}),
       onEvent: progress.onEvent,
       signal: controller.signal,
     });
@@ -202,7 +208,7 @@ export function renderSummary(
 ): string {
   const groups = new Map<string, TrialResult[]>();
   for (const t of trials) {
-    const key = t.model ?? t.agent;
+    const key = groupLabel(t);
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
   const rows: string[][] = [

@@ -200,6 +200,16 @@ export const ConfigSchema = z.strictObject({
   mcpServers: z.record(z.string(), McpServerSchema).default({}),
   /** OpenAI Responses API options for models on the openai-responses protocol (docs/providers.md). */
   responses: ResponsesConfigSchema.default({ mode: "stateless" }),
+  /**
+   * Installed bench agents (`--agent codex:…`): `[installed_agents.codex] version = "0.170.0"` pins another CLI
+   * version than the built-in one (src/bench/agents/catalog.ts).
+   */
+  installed_agents: z
+    .partialRecord(
+      z.enum(["codex", "claude-code", "gemini-cli", "opencode", "pi"]),
+      z.strictObject({ version: z.string().min(1) }),
+    )
+    .default({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

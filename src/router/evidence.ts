@@ -52,7 +52,10 @@ export interface ModelEvidence {
 export function evidenceFor(taskClass: TaskClass, rows: readonly TrialRow[], minTrials: number): ModelEvidence[] {
   const byModel = new Map<string, TrialRow[]>();
   for (const r of rows) {
-    if (!r.model.includes("/") || categoryToClass(r.category) !== taskClass) continue;
+    // Not routable: agents ("oracle", "nop") and installed agents' rows ("codex:openai/gpt-5.5", a harness before
+    // the model): their results describe another harness, not what `switchyard run` would do with the model.
+    if (!r.model.includes("/") || /^[a-z][a-z0-9-]*:/.test(r.model) || categoryToClass(r.category) !== taskClass)
+      continue;
     const list = byModel.get(r.model) ?? [];
     list.push(r);
     byModel.set(r.model, list);

@@ -85,6 +85,8 @@ export function normalizeHost(host: string): string {
 export function matchRule(rules: EgressRule[], host: string, port: number): EgressRule | undefined {
   const h = normalizeHost(host);
   return rules.find((r) => {
+    // "*" (internal: a task that asks for the whole internet) admits every host and port, still through the proxy.
+    if (r.host === "*") return true;
     const portOk = r.port === undefined ? WEB_PORTS.includes(port) : r.port === port;
     if (!portOk) return false;
     if (r.host.startsWith("*.")) return h.endsWith(r.host.slice(1)) && h.length > r.host.length - 1;

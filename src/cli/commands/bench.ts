@@ -25,6 +25,10 @@ export interface BenchFlags {
   reasoning?: string;
   stateful?: boolean;
   compactThreshold?: string;
+  /** Installed agents: `AGENT=FILE,...` subscription sign-ins (opt-in). */
+  subscription?: string;
+  /** Installed agents: extra hosts on the egress allowlist. */
+  allowHost?: string;
 }
 
 /**
@@ -41,7 +45,7 @@ export const registerBench: RegisterCommand = (program, setExit) => {
     .argument("<paths...>", "task folders, or suite folders whose subfolders are tasks")
     .requiredOption(
       "--agent <agents>",
-      "oracle | nop | <model>[,<model>...] (e.g. openai/gpt-5.5,anthropic/claude-opus-4-7)",
+      "oracle | nop | <model> | <harness>:<model>, comma-separated (e.g. codex:gpt-5.5,claude-code:claude-opus-4-7,openai/gpt-5.5); harnesses: codex, claude-code, gemini-cli, opencode, pi",
     )
     .option("-k, --attempts <n>", "attempts per task and agent", "1")
     .option("-n, --concurrency <n>", "trials run at the same time", "1")
@@ -61,6 +65,14 @@ export const registerBench: RegisterCommand = (program, setExit) => {
       "--mcp-url <name=url>",
       "MCP-Atlas Harbor bundles: URL of the running MCP server NAME (repeatable)",
       (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--subscription <agent=file,...>",
+      "installed agents: use a subscription sign-in instead of an API key (e.g. codex=~/.codex/auth.json); mounted read-only, never copied",
+    )
+    .option(
+      "--allow-host <host,...>",
+      "installed agents: hosts they may reach besides the model endpoint (egress allowlist)",
     )
     .option("--config <file>", "config file (default: ./switchyard.toml)");
   addRequestFlags(cmd).action(
