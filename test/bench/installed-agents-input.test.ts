@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { agentSlug, parseAgents } from "../../src/bench/agent-spec.ts";
@@ -191,6 +192,58 @@ describe("installed agents: failures are unscored, never reward 0", { skip: !isR
       assert.match(t.exception_info?.exception_message ?? "", /prompt is invalid here/);
       assert.equal(t.reward, null);
       assert.equal(t.verifier, null);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("a subscription sign-in is mounted read-only, used instead of a key, and appears in nothing written", {
+    timeout: 300_000,
+  }, async () => {
+    // Claude Code's own sign-in file shape (~/.claude/.credentials.json of a logged-in `claude`).
+    const token = "sk-ant-oat01-SUBSCRIPTIONTOKENFORTESTS000000000000000001";
+    const cred = join(root, "credentials.json");
+    const content = JSON.stringify({
+      claudeAiOauth: {
+        accessToken: token,
+        refreshToken: "sk-ant-ort01-REFRESHFORTESTS0000000001",
+        expiresAt: Date.now() + 3_600_000,
+        scopes: ["user:inference"],
+      },
+    });
+    writeFileSync(cred, content, { mode: 0o644 });
+    const mock = await startMockServer({ script: parseMockScript({ turns: inboxTurns("claude-code", 9).slice(1) }) });
+    try {
+      const runInstalledAgent = await prepareInstalledAgents(
+        [{ agent: "claude-code", model: "anthropic/claude-opus-4-7" }],
+        {
+          config: defaultConfig(),
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: mock.url },
+          subscriptions: { "claude-code": cred },
+        },
+      );
+      const { trials, jobDir } = await runJob({
+        ...jobBase,
+        reports: true,
+        paths: [task],
+        agents: [{ kind: "installed", agent: "claude-code", model: "anthropic/claude-opus-4-7" }],
+        outDir: join(root, "jobs"),
+        jobName: "subscription",
+        runInstalledAgent,
+      });
+      const t = trials[0] as TrialResult;
+      assert.equal(t.reward, 1, JSON.stringify(t.exception_info));
+      assert.ok(
+        mock.requests.length > 0 && mock.requests.every((r) => r.headers["x-api-key"] === undefined),
+        "no API key was sent",
+      );
+      assert.equal(readFileSync(cred, "utf8"), content, "the sign-in file is unchanged");
+      const files = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+        );
+      const leaks = files(jobDir).filter((f) => readFileSync(f, "latin1").includes(token.slice(13)));
+      assert.deepEqual(leaks, [], "the token is in no file of the job");
     } finally {
       await mock.close();
     }
