@@ -38,9 +38,11 @@ async function canonicalModels(agents: import("../bench/agent-spec.ts").AgentSpe
   const catalog = loadCatalog(config);
   const seen = new Map<string, string>();
   for (const a of agents) {
-    if (a.kind !== "switchyard" || a.model === "auto") continue;
+    if ((a.kind !== "switchyard" && a.kind !== "installed") || a.model === "auto") continue;
     const r = catalog.resolve(a.model);
-    const id = `${r.model.provider}/${r.model.id}`;
+    // An installed agent keeps its harness: codex:gpt-5.5 → codex:openai/gpt-5.5.
+    const ref = `${r.model.provider}/${r.model.id}`;
+    const id = a.kind === "installed" ? `${a.agent}:${ref}` : ref;
     const before = seen.get(id);
     if (before !== undefined) {
       throw new ConfigError(`--agent: "${before}" and "${a.model}" are the same model (${id})`, {
@@ -49,7 +51,7 @@ async function canonicalModels(agents: import("../bench/agent-spec.ts").AgentSpe
       });
     }
     seen.set(id, a.model);
-    a.model = id;
+    a.model = ref;
   }
 }
 
