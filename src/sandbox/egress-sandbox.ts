@@ -6,15 +6,16 @@ import { isLocalHost } from "./egress-rules.ts";
 
 /**
  * What a bwrap sandbox needs to reach the egress proxy from inside its empty network namespace: the proxy's
- * folder, the forwarder script and a Node binary mounted read-only under /.switchyard, the proxy variables every
- * common client reads, and an argv wrapper that starts the forwarder in front of the command (each bwrap
- * invocation has its own network namespace, so the forwarder must live in the same one as the command).
+ * folder, the forwarder script and a Node binary mounted read-only under /.switchyard-tools (/.switchyard holds the
+ * image root's run-as helper), the proxy variables every common client reads, and an argv wrapper that starts the
+ * forwarder in front of the command (each bwrap invocation has its own network namespace, so the forwarder must
+ * live in the same one as the command).
  *
  * Loopback endpoints on the allowlist with an explicit port (the mock on 127.0.0.1:PORT, a local model server) get a
  * tunnel on the same port inside, so their base URL works unchanged and clients that bypass proxies for loopback
  * (NO_PROXY defaults, Node's fetch without NODE_USE_ENV_PROXY) still reach them through the proxy.
  */
-export const SANDBOX_TOOLS_DIR = "/.switchyard";
+export const SANDBOX_TOOLS_DIR = "/.switchyard-tools";
 export const SANDBOX_NODE = `${SANDBOX_TOOLS_DIR}/node/bin/node`;
 const INSIDE_EGRESS_DIR = `${SANDBOX_TOOLS_DIR}/egress`;
 const INSIDE_FORWARDER = `${SANDBOX_TOOLS_DIR}/egress-forwarder.mjs`;

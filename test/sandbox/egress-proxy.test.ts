@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { createBwrapSandbox } from "../../src/sandbox/bwrap.ts";
 import { type EgressProxy, startEgressProxy } from "../../src/sandbox/egress-proxy.ts";
 import { parseEgressList, parseEgressRule, ruleForUrl } from "../../src/sandbox/egress-rules.ts";
-import { egressAttachment } from "../../src/sandbox/egress-sandbox.ts";
+import { egressAttachment, SANDBOX_NODE } from "../../src/sandbox/egress-sandbox.ts";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -143,7 +143,7 @@ describe("egress allowlist from inside a network-off bwrap sandbox", { skip: !is
           code(`http://127.0.0.1:${other.port}/`),
           code("https://example.com/"),
           code("http://example.com/"),
-          `${"/.switchyard/node/bin/node"} -e 'fetch("http://127.0.0.1:${target.port}/node").then(r=>r.text()).then(t=>console.log(t))'`,
+          `${SANDBOX_NODE} -e 'fetch("http://127.0.0.1:${target.port}/node").then(r=>r.text()).then(t=>console.log(t))'`,
         ].join("; "),
         { timeoutMs: 60_000 },
       );
