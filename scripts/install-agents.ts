@@ -1,6 +1,11 @@
 // Installs the installed bench agents' CLIs into the agent cache (src/bench/agents/install.ts), all at once:
 //   node scripts/install-agents.ts [name ...]      (default: every agent; versions from the catalog or config)
-import { agentVersion, INSTALLED_AGENT_NAMES, INSTALLED_AGENTS, isInstalledAgentName } from "../src/bench/agents/catalog.ts";
+import {
+  agentVersion,
+  INSTALLED_AGENT_NAMES,
+  INSTALLED_AGENTS,
+  isInstalledAgentName,
+} from "../src/bench/agents/catalog.ts";
 import { agentCacheRoot, ensureInstalled } from "../src/bench/agents/install.ts";
 
 const names = process.argv.slice(2);
