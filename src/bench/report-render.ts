@@ -1,6 +1,8 @@
 import { mcpReportSection } from "./mcp-atlas/report.ts";
 import { cellText, chartsHtml, headlineOf, TRIAL_FILES, taskMatrix } from "./report-answer.ts";
 import { escapeXml } from "./report-charts.ts";
+import { num, pct, usd } from "./report-format.ts";
+import { HARNESS_NOTE, harnessTable } from "./report-harness.ts";
 import type { BenchStats, GroupStats } from "./stats.ts";
 import { groupLabel } from "./stats.ts";
 import { isScored, type TrialResult } from "./trial-result.ts";
@@ -39,20 +41,6 @@ const SORT = {
     "Rows by task name; columns by rank (as the summary). A cell is passed/scored trials; errored trials are unscored and shown apart.",
   trials: "Sorted by task, then agent, then attempt.",
 };
-
-export function pct(v: number | null): string {
-  return v === null ? "–" : `${(v * 100).toFixed(1)}%`;
-}
-
-export function usd(v: number | null, known = true): string {
-  if (!known) return "unknown";
-  if (v === null) return "–";
-  return v < 0.01 && v > 0 ? `$${v.toPrecision(2)}` : `$${v.toFixed(v < 1 ? 4 : 2)}`;
-}
-
-function num(v: number | null, digits = 1): string {
-  return v === null ? "–" : v.toFixed(digits);
-}
 
 function ci(g: GroupStats): string {
   return g.reward_ci ? `${pct(g.reward_ci.low)}–${pct(g.reward_ci.high)} (${g.reward_ci.method})` : "–";
@@ -276,6 +264,12 @@ export function renderMarkdown(input: ReportInput): string {
     "",
     `_${METHOD_NOTE}_`,
     "",
+    "## Harness × model",
+    "",
+    mdTable(harnessTable(input.stats, input.trials, ranked(input), input.reasoning ?? {})),
+    "",
+    `_${HARNESS_NOTE}_`,
+    "",
     "## Task × agent: trials passed",
     "",
     `_${SORT.matrix}_`,
@@ -376,6 +370,9 @@ ${chartsHtml(stats, ranked(input), input.reasoning ?? {})}
 <p class="sort">${escapeXml(SORT.summary)}</p>
 <div class="scroll">${htmlTable(summaryTable(stats, ranked(input)), "summary")}</div>
 <p class="note">${escapeXml(METHOD_NOTE)}</p>
+<h2>Harness × model</h2>
+<div class="scroll">${htmlTable(harnessTable(input.stats, input.trials, ranked(input), input.reasoning ?? {}), "harness")}</div>
+<p class="note">${escapeXml(HARNESS_NOTE)}</p>
 <h2>Task × agent: trials passed</h2>
 <p class="sort">${escapeXml(SORT.matrix)}</p>
 <div class="scroll">${htmlTable(matrixTable(input), "matrix")}</div>
