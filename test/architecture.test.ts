@@ -22,6 +22,7 @@ const RANK: Record<string, number> = {
   bench: 7,
   // Beside cli/: it reads what bench/ writes, and cli/ starts it.
   view: 7.5,
+  queue: 7.5,
   cli: 8,
 };
 

@@ -15,6 +15,8 @@ export interface BenchProgress {
   onEvent(ev: JobEvent): void;
   /** Erase the status block; the summary follows. */
   end(): void;
+  /** Redraw the TTY status block now (a no-op when headless). */
+  redraw(): void;
 }
 
 export interface BenchProgressOptions {
@@ -24,6 +26,10 @@ export interface BenchProgressOptions {
   clock?: () => number;
   /** Redraw interval of the TTY block (elapsed time and running trials' ages); default 1000 ms. */
   intervalMs?: number;
+  /** More lines for the TTY status block (the queue's per-worker counts). */
+  extraLines?: () => string[];
+  /** Appended to each finished trial's line (the queue: which worker ran it). */
+  suffix?: (r: TrialResult) => string;
 }
 
 export function createBenchProgress(opts: BenchProgressOptions): BenchProgress {
@@ -70,7 +76,8 @@ export function createBenchProgress(opts: BenchProgressOptions): BenchProgress {
     const names = [...running.entries()].map(([name, t]) => `${name} (${duration(now - t)})`);
     const shown = names.slice(0, 4);
     if (names.length > shown.length) shown.push(`+${names.length - shown.length} more`);
-    return names.length ? [head, `  running: ${shown.join(", ")}`] : [head];
+    const extra = opts.extraLines?.() ?? [];
+    return names.length ? [head, `  running: ${shown.join(", ")}`, ...extra] : [head, ...extra];
   };
   const above = (line: string) => {
     erase();
@@ -116,9 +123,9 @@ export function createBenchProgress(opts: BenchProgressOptions): BenchProgress {
         if (ev.resumed) {
           draw();
         } else if (tty) {
-          above(trialLine(r));
+          above(trialLine(r) + (opts.suffix?.(r) ?? ""));
         } else {
-          write(`${ev.done}/${ev.total} ${trialLine(r)}\n`);
+          write(`${ev.done}/${ev.total} ${trialLine(r)}${opts.suffix?.(r) ?? ""}\n`);
         }
         break;
       }
@@ -132,6 +139,7 @@ export function createBenchProgress(opts: BenchProgressOptions): BenchProgress {
       if (timer) clearInterval(timer);
       erase();
     },
+    redraw: draw,
   };
 }
 

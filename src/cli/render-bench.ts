@@ -94,7 +94,10 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
   }
   const { parseAgents } = await import("../bench/agent-spec.ts");
   const agents = parseAgents(flags.agent);
-  if (flags.env === "docker") {
+  const { queueSettings } = await import("./render-queue.ts");
+  const queue = await queueSettings(flags);
+  // With --queue the trials run on the workers: Docker and the model keys are their business, not this machine's.
+  if (flags.env === "docker" && !queue) {
     const { dockerAvailable } = await import("../bench/docker-env.ts");
     if (!dockerAvailable()) {
       throw new ConfigError("no Docker engine reachable (`docker info` failed); use --env local", {
@@ -112,22 +115,55 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
   await canonicalModels(agents, config);
   const models = agents.filter((a) => a.kind === "switchyard");
   let runModelAgent: import("../bench/trial.ts").ModelAgentRunner | undefined;
-  if (models.length > 0) {
+  if (models.length > 0 && !queue) {
     const { prepareModelAgents } = await import("../bench/switchyard-agent.ts");
     runModelAgent = await prepareModelAgents(
       models.map((m) => m.model),
       { config, ...(flags.config === undefined ? {} : { configFile: flags.config }) },
     );
   }
+  if (queue && agents.some((a) => a.kind === "installed")) {
+    throw new ConfigError("installed agents (<harness>:<model>) do not run on queue workers yet", {
+      field: "--queue",
+      hint: "run installed agents without --queue; oracle, nop and Switchyard's own agent run on workers",
+    });
+  }
+  if (queue && (flags.judge !== undefined || (flags.mcpUrl ?? []).length > 0)) {
+    throw new ConfigError("--judge and --mcp-url do not travel to queue workers yet", {
+      field: "--queue",
+      hint: "run MCP-Atlas tasks that need a judge or a running MCP server without --queue",
+    });
+  }
   const atlas = await atlasOptions(flags, config);
   const { installedRunnerFor } = await import("../bench/agents/bench-flags.ts");
   const runInstalledAgent = await installedRunnerFor(agents, flags, config, (m) =>
     process.stderr.write(`switchyard: ${m}\n`),
   );
-  const { runJob } = await import("../bench/job.ts");
-  const { storeLocation } = await import("../ledger/trial-store.ts");
+  // Unreachable services fail here, in one line, before any trial is enqueued or run.
+  const { storeLocation, isPostgresUrl } = await import("../ledger/trial-store.ts");
   const project = process.cwd();
-  const progress = createBenchProgress({ json: flags.json === true });
+  const store = storeLocation({
+    ...(flags.store === undefined ? {} : { flag: flags.store }),
+    project,
+    store: config.results.store,
+  });
+  let recorder: import("../bench/record-trial.ts").TrialRecorder | undefined;
+  if (isPostgresUrl(store)) recorder = await (await import("../bench/record-trial.ts")).openTrialRecorder(store);
+  if (queue) await (await import("../queue/redis.ts")).checkRedis(queue.url);
+  const { runJob } = await import("../bench/job.ts");
+  const { existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  // A queued job is resumed by re-running its command: the trials already done, queued or running are kept.
+  const resume =
+    flags.resume === true ||
+    (queue !== undefined &&
+      flags.jobName !== undefined &&
+      existsSync(join(flags.out, flags.jobName, "switchyard.json")));
+  const view = queue ? await queueView(flags.json === true, () => progress.redraw()) : undefined;
+  const progress = createBenchProgress({
+    json: flags.json === true,
+    ...(view ? { extraLines: view.extraLines, suffix: view.suffix } : {}),
+  });
   const controller = new AbortController();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -144,10 +180,19 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       n,
       outDir: flags.out,
       ...(flags.jobName === undefined ? {} : { jobName: flags.jobName }),
-      resume: flags.resume === true,
+      resume,
+      ...(recorder ? { recorder } : {}),
+      ...(queue && view
+        ? {
+            dispatch: (await import("../queue/coordinator.ts")).createQueueDispatcher({
+              ...queue,
+              onProgress: view.onProgress,
+            }),
+          }
+        : {}),
       timeoutMultiplier: mult,
       project,
-      resultsDb: storeLocation({ project, store: config.results.store }),
+      resultsDb: store,
       env: flags.env,
       ...(models.length > 0
         ? {
@@ -190,7 +235,16 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await recorder?.close();
   }
+}
+
+async function queueView(json: boolean, redraw: () => void) {
+  const { createQueueView } = await import("./render-queue.ts");
+  const write = (s: string) => {
+    if (!json) process.stderr.write(s);
+  };
+  return createQueueView({ tty: !json && process.stderr.isTTY === true, write, redraw });
 }
 
 function usd(v: number): string {

@@ -102,6 +102,16 @@ const TrajectorySchema = z.strictObject({
   fault: FaultSchema.optional(),
 });
 
+/**
+ * A request rate the server enforces, as a provider does per key: a model request arriving when `requests` have
+ * already been answered in the last `window_ms` gets a 429 rate-limit error (with `retry-after-ms` and
+ * `retry-after`, or Gemini's RetryInfo) telling it to wait until the oldest of them leaves the window.
+ */
+export const RateLimitSchema = z.strictObject({
+  requests: z.number().int().positive(),
+  window_ms: z.number().int().positive().default(1000),
+});
+
 export const MockScriptSchema = z.strictObject({
   turn_selection: z.enum(["history", "sequential"]).default("history"),
   /**
@@ -109,6 +119,7 @@ export const MockScriptSchema = z.strictObject({
    * style): only the first fragment; "every": the full name in every fragment, as some compatible servers do.
    */
   chat_tool_names: z.enum(["first", "every"]).default("first"),
+  rate_limit: RateLimitSchema.optional(),
   turns: z.array(TurnSchema).default([]),
   after_last: TurnSchema.optional(),
   /** A fault for every request whose model has no `fault` of its own in `models`. */

@@ -62,6 +62,8 @@ interface State {
   faults: Map<string, number>;
   /** Rate-limit headers (a per-minute budget shared by all requests). */
   limits: RateLimitHeaders;
+  /** Arrival times of the requests answered within the script's `rate_limit` window. */
+  admitted: number[];
 }
 
 function newId(prefix: string): string {
@@ -120,6 +122,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     sequential: new Map(),
     faults: new Map(),
     limits: new RateLimitHeaders(),
+    admitted: [],
   };
   const log = new RequestLog(opts.logFile);
   const host = opts.host ?? "127.0.0.1";
@@ -154,6 +157,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       state.stored.clear();
       state.sequential.clear();
       state.faults.clear();
+      state.admitted.length = 0;
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -237,6 +241,11 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
   if (model === null) return fail(400, "Missing required parameter: 'model'.", { param: "model" });
 
   const { script } = state;
+  const limited = rateLimited(state, startedAt);
+  if (limited !== undefined) {
+    const wait = { status: 429, retry_after_ms: limited, retry_after_s: Math.ceil(limited / 1000), times: 1 };
+    return fail(429, undefined, { fault: wait });
+  }
   const trajectory = script.models[model];
   const turns = trajectory?.turns ?? script.turns;
   const stored = state.stored;
@@ -349,4 +358,17 @@ function sendJson(res: ServerResponse, status: number, json: unknown, headers: R
     "content-length": Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** The script's `rate_limit`: undefined to admit the request (and count it), else the ms until a slot frees. */
+function rateLimited(state: State, now: number): number | undefined {
+  const rule = state.script.rate_limit;
+  if (!rule) return undefined;
+  const inWindow = state.admitted.filter((t) => now - t < rule.window_ms);
+  state.admitted.splice(0, state.admitted.length, ...inWindow);
+  if (inWindow.length < rule.requests) {
+    state.admitted.push(now);
+    return undefined;
+  }
+  return Math.max(1, rule.window_ms - (now - (inWindow[0] ?? now)));
 }

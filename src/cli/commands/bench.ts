@@ -29,6 +29,11 @@ export interface BenchFlags {
   subscription?: string;
   /** Installed agents: extra hosts on the egress allowlist. */
   allowHost?: string;
+  store?: string;
+  queue?: string;
+  jobBudgetUsd?: string;
+  rateLimit?: string;
+  artifactMaxMb?: string;
 }
 
 /**
@@ -74,7 +79,21 @@ export const registerBench: RegisterCommand = (program, setExit) => {
       "--allow-host <host,...>",
       "installed agents: hosts they may reach besides the model endpoint (egress allowlist)",
     )
-    .option("--config <file>", "config file (default: ./switchyard.toml)");
+    .option("--config <file>", "config file (default: ./switchyard.toml)")
+    .option("--store <path|url>", "results store: a SQLite file or a postgres:// URL (default: $SWITCHYARD_STORE)")
+    .option(
+      "--queue <redis-url>",
+      "enqueue the trials on Redis (BullMQ) for `switchyard worker`s instead of running them here",
+    )
+    .option("--job-budget-usd <x>", "with --queue: stop dispatching once the job's trials have spent X USD in all")
+    .option(
+      "--rate-limit <p=n/window,...>",
+      "with --queue: calls per provider shared by all workers, e.g. openai=500/min",
+    )
+    .option(
+      "--artifact-max-mb <n>",
+      "with --queue: files in a trial folder above N MB stay on the worker (listed in queue.json)",
+    );
   addRequestFlags(cmd).action(
     async (paths: string[], opts: Omit<BenchFlags, "k" | "n"> & { attempts: string; concurrency: string }) => {
       const { runBenchCommand } = await import("../render-bench.ts");

@@ -19,6 +19,7 @@ import { registerRoute } from "./route.ts";
 import { registerRun } from "./run.ts";
 import { registerRuns } from "./runs.ts";
 import { registerView } from "./view.ts";
+import { registerWorker } from "./worker.ts";
 
 export const COMMANDS: RegisterCommand[] = [
   registerRun,
@@ -29,6 +30,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerModels,
   registerMock,
   registerBench,
+  registerWorker,
   registerReport,
   registerCost,
   registerRoute,

@@ -1,0 +1,253 @@
+import { hostname } from "node:os";
+import { basename } from "node:path";
+import { Queue, QueueEvents } from "bullmq";
+import type { DispatchedTrial, TrialDispatcher } from "../bench/job.ts";
+import type { TrialResult } from "../bench/trial-result.ts";
+import { SWITCHYARD_VERSION } from "../bench/version.ts";
+import { errorMessage } from "../core/errors.ts";
+import { materializeTrial, writeLostTrial } from "./materialize.ts";
+import { type JobMeta, keys, PROTOCOL, QUEUE_NAME, type QueuedTrial, type RateLimit, trialId } from "./protocol.ts";
+import { openRedis } from "./redis.ts";
+import { JobState, readResult, toStreamEvent } from "./store.ts";
+import { publishTask } from "./task-cache.ts";
+
+/**
+ * The coordinator's side of `switchyard bench --queue`: a TrialDispatcher for bench's runJob. It publishes the
+ * job's settings and task folders, enqueues every trial still to run under its deterministic id (a trial already
+ * queued, running or finished by a worker while no coordinator was watching is not enqueued again), then follows
+ * the job's event stream: each stored result is landed in the job folder and handed to the job once. It returns
+ * when every trial has a result, was skipped for the budget, or the signal aborted (the queue keeps going; re-run
+ * the command to collect what finished meanwhile).
+ */
+export interface QueueDispatchOptions {
+  url: string;
+  /** The job's dollar budget across all workers: once spent, no further trial starts (in-flight ones finish). */
+  budgetUsd: number | null;
+  rateLimits: RateLimit[];
+  artifactMaxBytes: number;
+  onProgress?: (ev: QueueProgress) => void;
+}
+
+export type QueueProgress =
+  | { type: "enqueued"; added: number; alreadyQueued: number; collected: number }
+  | { type: "started"; trialName: string; worker: string }
+  | { type: "finished"; trialName: string; worker: string; result: TrialResult }
+  | { type: "lost"; trialName: string }
+  | { type: "skipped"; trialName: string; reason: string }
+  | { type: "refused"; worker: string; reason: string }
+  | { type: "budget_reached"; spentUsd: number; budgetUsd: number; notDispatched: number };
+
+const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+
+export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatcher {
+  return async (trials, ctx) => {
+    const first = trials[0];
+    if (!first?.job) return;
+    const jobKey = first.job.jobId;
+    const progress = opts.onProgress ?? (() => {});
+    const redis = openRedis(opts.url, { name: "switchyard-coordinator" });
+    // BullMQ leaves a connection it was given open on close(): each is disconnected here at the end.
+    const conns = [redis];
+    const dup = () => {
+      const c = redis.duplicate();
+      c.on("error", () => {});
+      conns.push(c);
+      return c;
+    };
+    const reader = dup();
+    const queue = new Queue<QueuedTrial>(QUEUE_NAME, { connection: dup() });
+    const events = new QueueEvents(QUEUE_NAME, { connection: dup() });
+    const state = new JobState(redis);
+    const byId = new Map(trials.map((t) => [trialIdOf(t), t]));
+    const outstanding = new Set(byId.keys());
+    const collecting = new Set<string>();
+    let stopping = false;
+    let finished = false;
+    let checkDone = () => {};
+    const done = new Promise<void>((resolve) => {
+      checkDone = () => {
+        if (outstanding.size === 0 || ctx.signal?.aborted) resolve();
+      };
+      ctx.signal?.addEventListener("abort", () => checkDone(), { once: true });
+    });
+
+    const collect = async (id: string) => {
+      const trial = byId.get(id);
+      if (!trial || !outstanding.has(id) || collecting.has(id)) return;
+      collecting.add(id);
+      try {
+        const env = await readResult(redis, jobKey, id);
+        if (!env || !outstanding.has(id)) return;
+        outstanding.delete(id);
+        const r = materializeTrial(trial, env);
+        progress({ type: "finished", trialName: trial.trialName, worker: env.worker.id, result: r });
+        await ctx.accept(r);
+      } finally {
+        collecting.delete(id);
+      }
+      await enforceBudget();
+      checkDone();
+    };
+    const giveUp = async (id: string, reason: string) => {
+      const trial = byId.get(id);
+      if (!trial || !outstanding.has(id)) return;
+      if (await state.hasResult(jobKey, id)) return collect(id);
+      outstanding.delete(id);
+      await ctx.accept(writeLostTrial(trial, id, reason));
+      checkDone();
+    };
+    const enforceBudget = async () => {
+      if (opts.budgetUsd === null || stopping) return;
+      const spent = await state.spend(jobKey);
+      if (spent < opts.budgetUsd) return;
+      stopping = true;
+      let notDispatched = 0;
+      for (const id of [...outstanding]) {
+        const job = await queue.getJob(id);
+        const st = job ? await job.getState() : "unknown";
+        if (st === "active") continue;
+        await job?.remove().catch(() => {});
+        outstanding.delete(id);
+        notDispatched++;
+      }
+      progress({ type: "budget_reached", spentUsd: spent, budgetUsd: opts.budgetUsd, notDispatched });
+      checkDone();
+    };
+
+    events.on("failed", ({ jobId, failedReason }) => {
+      if (byId.has(jobId)) void giveUp(jobId, failedReason).catch(warn);
+    });
+    events.on("stalled", ({ jobId }) => {
+      const t = byId.get(jobId);
+      if (t) progress({ type: "lost", trialName: t.trialName });
+    });
+    const warn = (err: unknown) => ctx.emit({ type: "warning", message: `queue: ${errorMessage(err)}` });
+
+    try {
+      await events.waitUntilReady();
+      const meta: JobMeta = {
+        protocol: PROTOCOL,
+        version: SWITCHYARD_VERSION,
+        jobName: basename(first.job.jobDir),
+        jobDir: first.job.jobDir,
+        coordinator: `${hostname()}:${process.pid}`,
+        budgetUsd: opts.budgetUsd,
+        rateLimits: opts.rateLimits,
+        artifactMaxBytes: opts.artifactMaxBytes,
+      };
+      await redis.hset(keys.meta(jobKey), "json", JSON.stringify(meta));
+      const published = new Set<string>();
+      for (const t of trials) {
+        const sum = t.job?.taskChecksum ?? "";
+        if (published.has(sum)) continue;
+        published.add(sum);
+        await publishTask(redis, t.task.dir, sum);
+      }
+      // Results stored while no coordinator watched (a killed one, or workers finishing after Ctrl-C).
+      let collected = 0;
+      const stored = new Set(await redis.hkeys(keys.results(jobKey)));
+      for (const id of byId.keys()) {
+        if (stored.has(id)) {
+          await collect(id);
+          collected++;
+        }
+      }
+      await enforceBudget();
+      let added = 0;
+      let alreadyQueued = 0;
+      for (const [id, t] of byId) {
+        if (!outstanding.has(id) || stopping) continue;
+        const job = await queue.getJob(id);
+        const st = job ? await job.getState() : "unknown";
+        if (LIVE_STATES.has(st)) {
+          alreadyQueued++;
+          continue;
+        }
+        // Finished in BullMQ without a stored result (skipped for a budget since raised, or failed): run it again.
+        await job?.remove().catch(() => {});
+        await queue.add(t.trialName, queuedTrial(t, id), {
+          jobId: id,
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 24 * 3600 },
+          attempts: 1,
+        });
+        added++;
+      }
+      progress({ type: "enqueued", added, alreadyQueued, collected });
+      checkDone();
+      const follow = followStream(
+        reader,
+        jobKey,
+        () => finished || ctx.signal?.aborted === true,
+        async (ev) => {
+          const t = byId.get(ev.trial);
+          if (ev.type === "finished") await collect(ev.trial);
+          else if (ev.type === "started" && t && outstanding.has(ev.trial)) {
+            progress({ type: "started", trialName: t.trialName, worker: ev.worker });
+            ctx.emit({ type: "trial_started", name: t.trialName });
+          } else if (ev.type === "skipped" && t && outstanding.has(ev.trial)) {
+            outstanding.delete(ev.trial);
+            progress({ type: "skipped", trialName: t.trialName, reason: ev.reason });
+            checkDone();
+          } else if (ev.type === "refused") progress({ type: "refused", worker: ev.worker, reason: ev.reason });
+        },
+      ).catch(warn);
+      await done;
+      finished = true;
+      reader.disconnect();
+      await follow;
+    } finally {
+      await events.close().catch(() => {});
+      await queue.close().catch(() => {});
+      for (const c of conns) c.disconnect();
+    }
+  };
+}
+
+/** Tails the job's event stream from the start (a re-run coordinator sees what happened before it). */
+async function followStream(
+  reader: ReturnType<typeof openRedis>,
+  jobKey: string,
+  stop: () => boolean,
+  on: (ev: NonNullable<ReturnType<typeof toStreamEvent>>) => Promise<void>,
+): Promise<void> {
+  let last = "0";
+  while (!stop()) {
+    const res = (await reader.xread("BLOCK", 1000, "STREAMS", keys.events(jobKey), last).catch(() => null)) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
+    for (const [, entries] of res ?? []) {
+      for (const [id, fields] of entries) {
+        last = id;
+        const ev = toStreamEvent(fields);
+        if (ev) await on(ev);
+      }
+    }
+  }
+}
+
+function trialIdOf(t: DispatchedTrial): string {
+  return trialId({
+    jobId: t.job?.jobId ?? "",
+    taskChecksum: t.job?.taskChecksum ?? "",
+    agent: t.agent,
+    attempt: t.attempt,
+  });
+}
+
+function queuedTrial(t: DispatchedTrial, id: string): QueuedTrial {
+  return {
+    protocol: PROTOCOL,
+    jobKey: t.job?.jobId ?? "",
+    trialId: id,
+    trialName: t.trialName,
+    task: { name: t.task.name, checksum: t.job?.taskChecksum ?? "", source: t.task.source ?? null },
+    agent: t.agent,
+    attempt: t.attempt,
+    timeoutMultiplier: t.timeoutMultiplier,
+    strictEnv: t.strictEnv,
+    env: t.env ?? "local",
+    agentKwargs: t.job?.agentKwargs ?? {},
+    project: t.job?.project ?? null,
+  };
+}

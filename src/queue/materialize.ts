@@ -1,0 +1,86 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { exceptionInfo, taskConfig } from "../bench/harbor-models.ts";
+import type { DispatchedTrial } from "../bench/job.ts";
+import { baseResult } from "../bench/trial-base.ts";
+import { type TrialResult, writeJsonAtomic, writeTrialFiles } from "../bench/trial-result.ts";
+import { unpackFolder } from "./pack.ts";
+import type { ResultEnvelope } from "./protocol.ts";
+
+/**
+ * A worker's result, landed in the coordinator's job folder exactly as a local trial leaves its folder: the
+ * worker's files (transcript.jsonl, trial.jsonl, agent/, verifier/, exception.txt) unpacked, and config.json,
+ * result.json and switchyard.json rewritten with the coordinator's paths (task folder, trial folder, job folder)
+ * where the worker had its own. `queue.json` beside them says who ran the trial, how often it was delivered and
+ * which artifacts were left out (over the size cap), with their sizes.
+ */
+export const QUEUE_FILE = "queue.json";
+
+export function materializeTrial(trial: DispatchedTrial, env: ResultEnvelope): TrialResult {
+  const dir = trial.trialDir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  unpackFolder(env.folder, dir, `trial ${trial.trialName} from worker ${env.worker.id}`);
+  const r: TrialResult = {
+    ...env.result,
+    trial_uri: pathToFileURL(dir).href,
+    task_dir: trial.task.dir,
+    config: {
+      ...env.result.config,
+      task: taskConfig(trial.task.dir, trial.task.source ?? null),
+      trials_dir: trial.job?.jobDir ?? env.result.config.trials_dir,
+    },
+  };
+  writeQueueFile(dir, {
+    trial_id: env.trialId,
+    worker: env.worker,
+    deliveries: env.deliveries,
+    omitted_artifacts: env.omitted,
+  });
+  writeJsonAtomic(join(dir, "config.json"), r.config);
+  writeTrialFiles(dir, r);
+  return r;
+}
+
+function writeQueueFile(dir: string, v: Record<string, unknown>): void {
+  writeFileSync(join(dir, QUEUE_FILE), `${JSON.stringify(v, null, 2)}\n`);
+}
+
+/**
+ * A trial BullMQ gave up on (its worker was lost more often than maxStalledCount, or the worker could not get the
+ * task): recorded as the trial's InternalError with BullMQ's reason, so the job's totals stay honest and
+ * --resume reruns it. Built as bench builds a trial before it runs (trial-base.ts), then failed.
+ */
+export function writeLostTrial(trial: DispatchedTrial, trialId: string, reason: string): TrialResult {
+  const message = `the queue gave up on this trial: ${reason}`;
+  const { trialDir, task } = trial;
+  rmSync(trialDir, { recursive: true, force: true });
+  mkdirSync(trialDir, { recursive: true });
+  const at = new Date().toISOString();
+  const r = baseResult({
+    task: { name: task.name, dir: task.dir, category: null, difficulty: null, source: task.source ?? null },
+    agent: trial.agent,
+    attempt: trial.attempt,
+    trialName: trial.trialName,
+    trialDir,
+    startedAt: at,
+    timeoutMultiplier: trial.timeoutMultiplier,
+    env: trial.env ?? "local",
+    strictEnv: trial.strictEnv,
+    job: trial.job,
+  });
+  r.exception_info = exceptionInfo("InternalError", message, at);
+  r.finished_at = at;
+  writeJsonAtomic(join(trialDir, "config.json"), r.config);
+  writeFileSync(join(trialDir, "exception.txt"), r.exception_info.exception_traceback);
+  writeTrialFiles(trialDir, r);
+  writeQueueFile(trialDir, {
+    trial_id: trialId,
+    worker: null,
+    deliveries: null,
+    omitted_artifacts: [],
+    lost: reason,
+  });
+  return r;
+}

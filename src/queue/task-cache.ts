@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { taskChecksum } from "../bench/dirhash.ts";
+import { type BenchTask, loadTask } from "../bench/task.ts";
+import { ConfigError } from "../core/errors.ts";
+import { decodePack, encodePack, packFolder, unpackFolder } from "./pack.ts";
+import { keys, TASK_TTL_S } from "./protocol.ts";
+
+/**
+ * Task folders travel by Harbor's task checksum: the coordinator publishes each folder once under
+ * `switchyard:task:<checksum>`; a worker that lacks it fetches the blob, unpacks it, recomputes the checksum and
+ * refuses a mismatch, then keeps it in its cache (`$XDG_CACHE_HOME/switchyard/tasks/<checksum>/<task name>/`,
+ * marked complete by a `.verified` file written last) for every later trial of that task.
+ */
+
+export function defaultTaskCache(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache");
+  return join(base, "switchyard", "tasks");
+}
+
+/** Publish a task folder (a no-op, but for its expiry, when a blob of that checksum is already there). */
+export async function publishTask(redis: Redis, dir: string, checksum: string): Promise<void> {
+  const key = keys.task(checksum);
+  if ((await redis.expire(key, TASK_TTL_S)) === 1) return;
+  const blob = encodePack(packFolder(dir, { followLinks: true }));
+  await redis.set(key, blob, "EX", TASK_TTL_S);
+}
+
+export class TaskFetchError extends ConfigError {}
+
+export async function fetchTask(
+  redis: Redis,
+  task: { name: string; checksum: string },
+  cacheRoot: string,
+): Promise<BenchTask> {
+  const home = join(cacheRoot, task.checksum);
+  const dir = join(home, task.name);
+  if (existsSync(join(home, ".verified")) && existsSync(dir)) return loadTask(dir);
+  const blob = await redis.getBuffer(keys.task(task.checksum));
+  if (!blob) {
+    throw new TaskFetchError(`task ${task.name} (checksum ${task.checksum}) is not in Redis`, {
+      hint: "re-run the coordinator's command: it publishes the job's task folders",
+    });
+  }
+  mkdirSync(cacheRoot, { recursive: true });
+  const incoming = mkdtempSync(join(cacheRoot, ".incoming-"));
+  try {
+    unpackFolder(decodePack(blob, `task ${task.name}`), join(incoming, task.name), `task ${task.name}`);
+    const got = taskChecksum(join(incoming, task.name));
+    if (got !== task.checksum) {
+      throw new TaskFetchError(
+        `task ${task.name}: the folder from Redis hashes to ${got}, not ${task.checksum}; refused`,
+        { hint: "the blob was altered or the coordinator's task changed: re-run the coordinator's command" },
+      );
+    }
+    writeFileSync(join(incoming, ".verified"), `${task.checksum}\n`);
+    try {
+      renameSync(incoming, home);
+    } catch {
+      // Another trial of this worker fetched it first: keep theirs.
+    }
+  } finally {
+    rmSync(incoming, { recursive: true, force: true });
+  }
+  if (!existsSync(join(home, ".verified"))) {
+    // A stale, incomplete folder from a killed worker: replace it.
+    rmSync(home, { recursive: true, force: true });
+    return fetchTask(redis, task, cacheRoot);
+  }
+  return loadTask(dir);
+}
