@@ -19,6 +19,8 @@ const RANK: Record<string, number> = {
   spec: 4,
   router: 5,
   agent: 6,
+  // A consumer of the agent's RunEvent stream (like the transcript), used by bench/ and cli/.
+  telemetry: 6.5,
   bench: 7,
   // Beside cli/: it reads what bench/ writes, and cli/ starts it.
   view: 7.5,

@@ -169,9 +169,13 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       redact: createRedactor(env),
     });
     const stats = createAgentRunStats();
+    // OpenTelemetry GenAI spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/); nothing otherwise.
+    const otel = await (await import("../telemetry/index.ts")).telemetry(env);
+    const spans = otel?.run({ "switchyard.task.name": task.name, "switchyard.trial.dir": trialDir });
     const emit = (body: RunEventBody, step: number) => {
       writer.append(body, step);
       stats.add(body);
+      spans?.onEvent(body);
     };
     const system = buildSystemPrompt({ workdir: trialEnv.workdir, ...(systemNote ? { extra: systemNote } : {}) });
     emit(
@@ -225,6 +229,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       };
     } finally {
       writer.close();
+      await otel?.flush().catch(() => {});
       await closeTools().catch(() => {});
       await mcp?.close().catch(() => {});
       await sandbox.dispose().catch(() => {});

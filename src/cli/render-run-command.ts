@@ -91,6 +91,15 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  // OpenTelemetry GenAI spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/); nothing loaded otherwise.
+  const otel = await (await import("../telemetry/index.ts")).telemetry();
+  const spans = otel?.run();
+  const onEvent: StartRunOptions["onEvent"] = spans
+    ? (ev, line) => {
+        renderer.onEvent(ev, line);
+        spans.onEvent(ev);
+      }
+    : renderer.onEvent;
   const opts: StartRunOptions = {
     task: text,
     workspace,
@@ -103,7 +112,7 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
     approval,
     environment: await environmentFor(extras, config),
     extras,
-    onEvent: renderer.onEvent,
+    onEvent,
     signal: controller.signal,
     ...(systemExtra ? { systemExtra } : {}),
     ...(scope ? { scope } : {}),
@@ -120,6 +129,7 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
   } finally {
     process.off("SIGINT", onSigint);
     renderer.close();
+    await otel?.shutdown().catch(() => {});
   }
 }
 

@@ -104,7 +104,12 @@ test("workers share the job's --rate-limit: together they stay under the provide
   for (const [name, t] of trials) assert.equal(t.passed, true, `${name}: ${JSON.stringify(t.exception_info)}`);
 
   const calls = modelCalls();
-  assert.equal(calls.length, TASKS * 2, "two model turns per trial, none retried");
+  // Two answered model turns per trial (a request cut by a connection reset under load may be resent: not a 429).
+  assert.equal(
+    calls.filter((c) => c.status === 200).length,
+    TASKS * 2,
+    JSON.stringify(calls.map((c) => [c.ts, c.status, c.fault])),
+  );
   assert.deepEqual(
     calls.filter((c) => c.status === 429).map((c) => c.ts),
     [],
