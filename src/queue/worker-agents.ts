@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { ModelAgentRunner } from "../bench/trial.ts";
 import { loadConfig } from "../core/config.ts";
+import { REASONING_LEVELS } from "../core/model.ts";
 import type { JobMeta, QueuedTrial } from "./protocol.ts";
 import { bucketName, rateLimitedClient, sharedLimiter } from "./rate-limit.ts";
 
@@ -26,11 +27,18 @@ export function modelAgentsFor(args: {
   if (!hit) {
     hit = (async () => {
       const base = loadConfig({ env, ...(args.configFile ? { file: args.configFile } : {}) });
-      const limits = trial.agentKwargs as { max_steps?: number; budget_usd?: number; max_tokens?: number };
+      const limits = trial.agentKwargs as {
+        max_steps?: number;
+        budget_usd?: number;
+        max_tokens?: number;
+        reasoning?: unknown;
+      };
       const run = { ...base.run };
       if (typeof limits.max_steps === "number") run.max_steps = limits.max_steps;
       if (typeof limits.budget_usd === "number") run.budget_usd = limits.budget_usd;
       if (typeof limits.max_tokens === "number") run.max_tokens = limits.max_tokens;
+      const level = REASONING_LEVELS.find((l) => l === limits.reasoning);
+      if (level) run.reasoning = level;
       const { prepareModelAgents } = await import("../bench/switchyard-agent.ts");
       return prepareModelAgents([model], {
         config: { ...base, run },
