@@ -269,7 +269,9 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       log({ type: "verifier_finished", coverage: s.coverage, passed: s.passed });
     } catch (err) {
       fail(
-        err instanceof Error && err.name === "JudgeMissingError" ? "VerifierError" : "InternalError",
+        err instanceof Error && (err.name === "JudgeMissingError" || err.name === "JudgeFailedError")
+          ? "VerifierError"
+          : "InternalError",
         errorMessage(err),
       );
     }

@@ -153,3 +153,58 @@ test("claims that need a judge without --judge: refused before the agent runs, u
   assert.equal(t?.reward, null);
   assert.equal(t?.mcp, undefined, "refused before the agent ran: nothing was scored");
 });
+
+test("a judge that fails leaves the trial unscored (a VerifierError), never a low coverage counted against the agent", async () => {
+  const server = await startMockServer({
+    script: parseMockScript({
+      turn_selection: "sequential",
+      models: {
+        "gpt-5.5": { turns: [{ text: "Issue #3 was fixed in v4.2.0, released 2026-11-18." }] },
+        "claude-opus-4-7": {
+          turns: [
+            { text: verdict("fulfilled", "The answer names v4.2.0.") },
+            { fault: { status: 401, message: "invalid x-api-key" } },
+          ],
+        },
+      },
+    }),
+  });
+  try {
+    const env = {
+      ...process.env,
+      OPENAI_API_KEY: "test",
+      OPENAI_BASE_URL: `${server.url}/v1`,
+      ANTHROPIC_API_KEY: "sk-test",
+      ANTHROPIC_BASE_URL: server.url,
+    };
+    const config = defaultConfig();
+    const { trials, jobDir } = await runJob({
+      paths: [judgedSuite()],
+      agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
+      k: 1,
+      n: 1,
+      resume: false,
+      timeoutMultiplier: 1,
+      env: "local",
+      strictEnv: false,
+      reports: false,
+      outDir: out,
+      jobName: "judge-fails",
+      resultsDb: false,
+      runModelAgent: await prepareModelAgents(["openai/gpt-5.5"], { config, env }),
+      judge: await createClaimJudge("anthropic/claude-opus-4-7", { config, env }),
+    });
+    const t = trials[0];
+    assert.equal(t?.exception_info?.exception_type, "VerifierError");
+    assert.match(t?.exception_info?.exception_message ?? "", /1 of 3 claim\(s\) were not judged.*unscored/);
+    assert.equal(t?.reward, null, "no reward: the judge's failure is not the agent's 0");
+    assert.equal(t?.passed, false);
+    const dir = join(jobDir, t?.trial_name ?? "", "verifier");
+    const stored = JSON.parse(readFileSync(join(dir, "claims.json"), "utf8"));
+    assert.equal(stored.verdicts[0].outcome, "fulfilled", "the verdicts reached are kept");
+    assert.equal(stored.verdicts[1].unjudged, true);
+    assert.throws(() => readFileSync(join(dir, "reward.txt")), /ENOENT/);
+  } finally {
+    await server.close();
+  }
+});

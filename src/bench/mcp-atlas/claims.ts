@@ -42,6 +42,8 @@ export interface ClaimVerdict {
   prompt?: string;
   raw?: string;
   confidence?: number;
+  /** Judge only: the judge could not give a verdict (its call failed, or its answers held none). */
+  unjudged?: true;
 }
 
 export const DEFAULT_PASS_THRESHOLD = 0.75;

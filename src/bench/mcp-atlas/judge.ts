@@ -152,6 +152,7 @@ export function judgeWithClient(client: ModelClient): ClaimJudge {
           justification: `not judged: ${problem}`,
           prompt,
           raw,
+          unjudged: true,
         },
       };
     },

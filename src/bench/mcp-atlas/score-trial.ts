@@ -34,6 +34,15 @@ export class JudgeMissingError extends Error {
   override name = "JudgeMissingError";
 }
 
+/**
+ * The judge could not score a claim (its call failed, or it answered without a verdict twice). The trial did not
+ * get a verdict, so it is unscored (the verdict rule, src/core/verdict.ts) rather than docked for the judge's
+ * failure; claims.json keeps every verdict that was reached.
+ */
+export class JudgeFailedError extends Error {
+  override name = "JudgeFailedError";
+}
+
 /** Claims no exact check covers: they need a judge model. */
 export function judgedClaims(task: McpAtlasTask): Claim[] {
   return task.spec.claims.filter((c) => !c.match);
@@ -114,11 +123,14 @@ export async function scoreAtlasTrial(opts: {
     verdicts,
   });
   writeJsonAtomic(join(verifierDir, "diagnostics.json"), diagnostics);
-  writeJsonAtomic(join(verifierDir, "reward.json"), { reward: coverage });
-  writeFileSync(join(verifierDir, "reward.txt"), String(coverage));
-  opts.r.verifier_result = { rewards: { reward: coverage } };
-  opts.r.reward = coverage;
-  opts.r.passed = passed;
+  const unjudged = verdicts.filter((v) => v.unjudged);
+  if (unjudged.length === 0) {
+    writeJsonAtomic(join(verifierDir, "reward.json"), { reward: coverage });
+    writeFileSync(join(verifierDir, "reward.txt"), String(coverage));
+    opts.r.verifier_result = { rewards: { reward: coverage } };
+    opts.r.reward = coverage;
+    opts.r.passed = passed;
+  }
   const summary: McpTrialSummary = {
     format: atlas.format,
     coverage,
@@ -132,5 +144,10 @@ export async function scoreAtlasTrial(opts: {
     diagnostics,
   };
   opts.r.mcp = summary;
+  if (unjudged.length > 0) {
+    throw new JudgeFailedError(
+      `${unjudged.length} of ${verdicts.length} claim(s) were not judged (${unjudged[0]?.justification.replace(/^not judged: /, "")}); the trial is unscored, not the agent's 0 (verifier/claims.json has the verdicts reached)`,
+    );
+  }
   return summary;
 }
