@@ -60,7 +60,16 @@ function withinCaps(dir: string): boolean {
   return walk(dir);
 }
 
-export async function snapshotWorkdir(env: TrialEnvironment, scratchDir: string): Promise<WorkdirSnapshot> {
+/**
+ * Copy the WORKDIR aside to `base` (default `scratchDir/diff-base`). The trial passes a folder beside its scratch:
+ * the scratch is the trial's disk quota (task.toml storage_mb, trial-disk.ts) and the copy is Switchyard's, not the
+ * task's — it must not use up the space the agent has, as nothing of the kind exists in Harbor's container.
+ */
+export async function snapshotWorkdir(
+  env: TrialEnvironment,
+  scratchDir: string,
+  base = join(scratchDir, "diff-base"),
+): Promise<WorkdirSnapshot> {
   if (env.kind !== "local") return { note: "no diff under --env docker: the WORKDIR is inside the container" };
   const host = hostWorkdir(env, scratchDir);
   if (!host) return { note: `no diff: the WORKDIR ${env.workdir} is not a folder of the trial's image root` };
@@ -69,7 +78,6 @@ export async function snapshotWorkdir(env: TrialEnvironment, scratchDir: string)
       note: `no diff: the WORKDIR ${env.workdir} has more than ${DIFF_CAPS.files} files or ${DIFF_CAPS.bytes / 2 ** 20} MiB`,
     };
   }
-  const base = join(scratchDir, "diff-base");
   await copyWorkspace(host, base);
   return { host, base };
 }

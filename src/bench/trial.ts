@@ -153,6 +153,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
           storageMbOf(task.config),
         );
   const diffFile = join(spec.scratchDir, "agent-diff.patch");
+  // Beside the scratch, not in it: the scratch is the trial's disk quota (trial-disk.ts), the copy is not the task's.
+  const diffBase = `${spec.scratchDir}.diff-base`;
   const noDiff = (err: unknown): WorkdirSnapshot => {
     writeFileSync(diffFile, `# no diff: ${errorMessage(err)}\n`);
     return { note: errorMessage(err) };
@@ -193,7 +195,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     r.agent_setup = { started_at: setupAt, finished_at: setupAt };
     const agentStart = now();
     log({ type: "agent_started", agent: agentLabel(agent), timeout_ms: agentTimeoutMs });
-    const snapshot = agent.kind === "nop" ? undefined : await snapshotWorkdir(env, spec.scratchDir).catch(noDiff);
+    const snapshot =
+      agent.kind === "nop" ? undefined : await snapshotWorkdir(env, spec.scratchDir, diffBase).catch(noDiff);
     const atlasOut: { output?: AtlasAgentOutput } = {};
     const ranAgent = await runAgentPhase(spec, env, agentTimeoutMs, log, fail, r, atlasOut);
     r.agent_execution = { started_at: agentStart, finished_at: now() };
@@ -297,6 +300,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     try {
       env.collectLogs();
       placeWorkdirDiff(diffFile, trialDir);
+      rmSync(diffBase, { recursive: true, force: true });
       env.dispose();
     } catch {
       // a leftover scratch folder is not worth failing the trial for

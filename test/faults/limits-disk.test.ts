@@ -211,4 +211,36 @@ describe("faults: disk quota", { skip }, () => {
     assert.equal(trial.reward, 1, r.stdout);
     assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(root), "no mount left after the trial");
   });
+
+  it("bench: the copy kept for the trial's diff does not use up the task's storage_mb", () => {
+    // 30 MB from the build plus 16 MB from the oracle fit 64 MB; a second 30 MB (the diff's base copy) would not.
+    const root = join(tmp.dir, "bench-diff");
+    writeTask(root, "seeded", {
+      toml: 'version = "1.0"\n[agent]\ntimeout_sec = 120.0\n[verifier]\ntimeout_sec = 60.0\n[environment]\nstorage_mb = 64\n',
+      dockerfile: "FROM debian:bookworm\nWORKDIR /app\nRUN dd if=/dev/zero of=/app/seed bs=1M count=30 2>/dev/null\n",
+      solve: "#!/bin/bash\ndd if=/dev/zero of=/app/more bs=1M count=16 2>/app/dd.txt; echo $? > /app/dd-status\n",
+      test: PASS_IF('[ "$(cat /app/dd-status)" = 0 ] && [ "$(stat -c %s /app/more)" = 16777216 ]'),
+    });
+    const jobs = join(root, "jobs");
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, "bin", "switchyard.js"), "bench", join(root, "seeded"), "--agent", "oracle", "--json"].concat([
+        "--out",
+        jobs,
+        "--job-name",
+        "j",
+      ]),
+      {
+        env: { ...process.env, SWITCHYARD_RESULTS_DB: join(root, "results.sqlite") },
+        encoding: "utf8",
+        timeout: 240_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const trial = JSON.parse(r.stdout.trim().split("\n")[0] ?? "{}");
+    assert.equal(trial.reward, 1, r.stdout);
+    const diff = readFileSync(join(jobs, "j", trial.trial_name, "agent", "diff.patch"), "utf8");
+    assert.match(diff, /more/, "the agent's change is still in the trial's diff");
+    assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(root), "no mount left after the trial");
+  });
 });
