@@ -48,6 +48,34 @@ function judgedSuite(): string {
 const verdict = (outcome: string, justification: string) =>
   JSON.stringify({ coverage_outcome: outcome, justification, confidence: 0.9 });
 
+/** The judged suite run by openai/gpt-5.5, judged by anthropic/claude-opus-4-7, both against `serverUrl`. */
+async function judgedJob(serverUrl: string, jobName: string) {
+  const env = {
+    ...process.env,
+    OPENAI_API_KEY: "test",
+    OPENAI_BASE_URL: `${serverUrl}/v1`,
+    ANTHROPIC_API_KEY: "sk-test",
+    ANTHROPIC_BASE_URL: serverUrl,
+  };
+  const config = defaultConfig();
+  return runJob({
+    paths: [judgedSuite()],
+    agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
+    k: 1,
+    n: 1,
+    resume: false,
+    timeoutMultiplier: 1,
+    env: "local",
+    strictEnv: false,
+    reports: false,
+    outDir: out,
+    jobName,
+    resultsDb: false,
+    runModelAgent: await prepareModelAgents(["openai/gpt-5.5"], { config, env }),
+    judge: await createClaimJudge("anthropic/claude-opus-4-7", { config, env }),
+  });
+}
+
 test("the judge model scores the claims without a match over HTTP; prompt, verdicts and its cost are stored apart", async () => {
   const server = await startMockServer({
     script: parseMockScript({
@@ -76,32 +104,7 @@ test("the judge model scores the claims without a match over HTTP; prompt, verdi
     }),
   });
   try {
-    const env = {
-      ...process.env,
-      OPENAI_API_KEY: "test",
-      OPENAI_BASE_URL: `${server.url}/v1`,
-      ANTHROPIC_API_KEY: "sk-test",
-      ANTHROPIC_BASE_URL: server.url,
-    };
-    const config = defaultConfig();
-    const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config, env });
-    const judge = await createClaimJudge("anthropic/claude-opus-4-7", { config, env });
-    const { trials, jobDir } = await runJob({
-      paths: [judgedSuite()],
-      agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
-      k: 1,
-      n: 1,
-      resume: false,
-      timeoutMultiplier: 1,
-      env: "local",
-      strictEnv: false,
-      reports: false,
-      outDir: out,
-      jobName: "judged",
-      resultsDb: false,
-      runModelAgent,
-      judge,
-    });
+    const { trials, jobDir } = await judgedJob(server.url, "judged");
     const t = trials[0];
     assert.equal(t?.exception_info, null, JSON.stringify(t?.exception_info));
     assert.equal(t?.mcp?.coverage, 0.833, "(1 + 0.5 + 1) / 3");
@@ -170,30 +173,7 @@ test("a judge that fails leaves the trial unscored (a VerifierError), never a lo
     }),
   });
   try {
-    const env = {
-      ...process.env,
-      OPENAI_API_KEY: "test",
-      OPENAI_BASE_URL: `${server.url}/v1`,
-      ANTHROPIC_API_KEY: "sk-test",
-      ANTHROPIC_BASE_URL: server.url,
-    };
-    const config = defaultConfig();
-    const { trials, jobDir } = await runJob({
-      paths: [judgedSuite()],
-      agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
-      k: 1,
-      n: 1,
-      resume: false,
-      timeoutMultiplier: 1,
-      env: "local",
-      strictEnv: false,
-      reports: false,
-      outDir: out,
-      jobName: "judge-fails",
-      resultsDb: false,
-      runModelAgent: await prepareModelAgents(["openai/gpt-5.5"], { config, env }),
-      judge: await createClaimJudge("anthropic/claude-opus-4-7", { config, env }),
-    });
+    const { trials, jobDir } = await judgedJob(server.url, "judge-fails");
     const t = trials[0];
     assert.equal(t?.exception_info?.exception_type, "VerifierError");
     assert.match(t?.exception_info?.exception_message ?? "", /1 of 3 claim\(s\) were not judged.*unscored/);
