@@ -50,16 +50,23 @@ export function createQuotaDisk(opts: { image: string; mountpoint: string; sizeM
   return attachQuotaDisk({ image, mountpoint: opts.mountpoint, sizeMb: opts.sizeMb });
 }
 
-/** Mount an existing image at `mountpoint` (a resume after a crash); reuse the mount when it is still there. */
+/**
+ * Mount an existing image at `mountpoint` (a resume after a crash). A mount still there is a dead owner's (the run
+ * lock keeps a live owner from being resumed) whose watchdog has not polled yet: reusing it, or mounting before the
+ * watchdog runs, would have the watchdog detach the resumed run's disk under it (it detaches by path; mount ids and
+ * loop devices are recycled). So wait for the watchdog to do its one job, and detach the mount ourselves only when no
+ * watchdog did so in time.
+ */
 export function attachQuotaDisk(opts: { image: string; mountpoint: string; sizeMb: number }): QuotaDisk {
   const image = resolve(opts.image);
   const mountpoint = resolve(opts.mountpoint);
   mkdirSync(mountpoint, { recursive: true });
-  if (!isMounted(mountpoint)) {
-    execFileSync("mount", ["-o", "loop,nosuid,nodev", image, mountpoint], { stdio: "pipe" });
-    // ext4's lost+found would show up in the workspace copy (and its diff).
-    rmSync(`${mountpoint}/lost+found`, { recursive: true, force: true });
-  }
+  const deadline = Date.now() + WATCHDOG_WAIT_MS;
+  while (isMounted(mountpoint) && Date.now() < deadline) sleepSync(100);
+  while (isMounted(mountpoint)) execFileSync("umount", ["-l", mountpoint], { stdio: "pipe" });
+  execFileSync("mount", ["-o", "loop,nosuid,nodev", image, mountpoint], { stdio: "pipe" });
+  // ext4's lost+found would show up in the workspace copy (and its diff).
+  rmSync(`${mountpoint}/lost+found`, { recursive: true, force: true });
   const watchdog = startWatchdog(mountpoint);
   const stats = () => statfsSync(mountpoint);
   return {
@@ -80,6 +87,13 @@ export function attachQuotaDisk(opts: { image: string; mountpoint: string; sizeM
       rmSync(image, { force: true });
     },
   };
+}
+
+/** How long a resume waits for a dead owner's watchdog (which polls once a second) to detach its mount. */
+const WATCHDOG_WAIT_MS = 10_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Unmount `mountpoint` if it is a mount and remove the (then empty) directory. */
