@@ -4,7 +4,7 @@ import type { ScreenshotTally } from "../computer/screenshots.ts";
 import { tallyScreenshots } from "../computer/screenshots.ts";
 import type { Config } from "../core/config.ts";
 import { keyVariables } from "../core/config.ts";
-import { ConfigError, errorMessage } from "../core/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import type { RunEvent, RunEventBody } from "../core/events.ts";
 import type { Message, ToolCall, ToolResult } from "../core/messages.ts";
 import type { ModelClient, ToolDefinition } from "../core/model.ts";
@@ -20,12 +20,12 @@ import type { ApprovalMode, McpHints } from "./policy.ts";
 import { createRedactor } from "./redact.ts";
 import { type RequestSettings, requestSettingsOf, withRequestSettings } from "./request-settings.ts";
 import type { RunPaths } from "./review.ts";
-import { computeReview, findRun, readJson, runPaths, writeSummary } from "./review.ts";
+import { computeReview, runPaths, writeSummary } from "./review.ts";
 import { type DiskReport, dirBytes, diskFullNote, openRunDisk, type RunDisk } from "./run-disk.ts";
 import { newRunId } from "./run-id.ts";
 import { releaseLock, takeLock } from "./run-lock.ts";
 import { buildSystemPrompt, readProjectInstructions } from "./system-prompt.ts";
-import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
+import { readTranscript, TranscriptWriter } from "./transcript.ts";
 import type { Change } from "./workspace.ts";
 import { takeManifest } from "./workspace.ts";
 
@@ -219,123 +219,6 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
   return drive({ meta, paths, client, environment, writer, emit, opts, disk });
 }
 
-export interface ResumeRunOptions extends CommonRunOptions {
-  runId: string;
-  workspace: string;
-  /** Overrides of the original settings (e.g. a higher --max-steps). */
-  limits?: Partial<LoopLimits>;
-}
-
-/** A run's run.json (settings, extras) — e.g. to rebuild its environment before `resumeRun`. */
-export function readRunMeta(workspace: string, runId: string): RunMeta {
-  return readMeta(findRun(checkWorkspace(workspace), runId), runId);
-}
-
-/** run.json, or a usage error naming it when it is unreadable (a kill while it was written, a hand edit). */
-function readMeta(paths: RunPaths, runId: string): RunMeta {
-  try {
-    return readJson<RunMeta>(paths.meta);
-  } catch (err) {
-    throw new ConfigError(`${paths.meta}: cannot read run ${runId}'s settings: ${errorMessage(err)}`, {
-      file: paths.meta,
-      hint: `the run cannot be resumed; review what it changed with switchyard apply ${runId}, or switchyard discard ${runId}`,
-    });
-  }
-}
-
-/** The transcript's events, or a usage error when there is nothing to resume from. */
-function readResumable(paths: RunPaths, runId: string): ReturnType<typeof readTranscript> {
-  const events = existsSync(paths.transcript) ? readTranscript(paths.transcript) : [];
-  if (!events.some((e) => e.type === "run_started")) {
-    throw new ConfigError(
-      `${paths.transcript}: ${existsSync(paths.transcript) ? "has no recorded start" : "is missing"}; run ${runId} cannot be resumed`,
-      { file: paths.transcript, hint: `discard it (switchyard discard ${runId}) and start the task again` },
-    );
-  }
-  return events;
-}
-
-/**
- * Continue a run from its transcript. Completed steps are not re-run; a tool call that started without a recorded
- * result is answered "interrupted" (the model decides whether to repeat it) and never re-executed.
- */
-export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
-  const workspace = checkWorkspace(opts.workspace);
-  const paths = findRun(workspace, opts.runId);
-  const meta = readMeta(paths, opts.runId);
-  readResumable(paths, opts.runId);
-  takeLock(paths);
-  // Before anything is appended: a line torn by a kill would swallow the first event written after it.
-  const repair = repairTranscriptTail(paths.transcript);
-  const state = rebuildHistory(readTranscript(paths.transcript));
-  if (state.final?.endState === "done") {
-    throw new ConfigError(`run ${opts.runId} already finished (done)`, {
-      hint: `review it with: switchyard apply ${opts.runId}  (or discard it)`,
-    });
-  }
-  const limits: LoopLimits = { ...meta.limits, ...stripUndefined(opts.limits ?? {}) };
-  const client = await makeClient(meta.model, opts, meta);
-  const disk = await openRunDisk({
-    paths,
-    sizeMb: meta.diskMb ?? opts.config.run.disk_mb,
-    workspace,
-    resume: true,
-  });
-  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, meta, opts.config, disk)));
-  const writer = new TranscriptWriter({
-    file: paths.transcript,
-    runId: meta.runId,
-    redact: redactorFor(opts),
-    nextSeq: state.nextSeq,
-  });
-  const emit = emitter(writer, opts.onEvent);
-  if (repair) {
-    emit(
-      {
-        type: "warning",
-        code: "transcript_repaired",
-        message:
-          repair.action === "dropped"
-            ? `the transcript's last line was torn by a kill (${repair.bytes} bytes, not valid JSON) and was dropped: ${repair.fragment}`
-            : `the transcript's last line had no newline (${repair.bytes} bytes); it was terminated`,
-      },
-      state.steps,
-    );
-  }
-  emit(
-    {
-      type: "warning",
-      code: "resumed",
-      message: `resumed after step ${state.steps}; ${state.interrupted.length} interrupted tool call(s) reported to the model`,
-    },
-    state.steps,
-  );
-  for (const call of state.interrupted) {
-    const result = findResult(state.history, call.id);
-    if (result) emit({ type: "tool_result", result, durationMs: 0 }, state.steps);
-  }
-  if (disk.unenforced) diskWarning(emit, disk, state.steps);
-  const prior: LoopPrior = {
-    steps: state.steps,
-    usage: state.usage,
-    lastContextTokens: state.lastContextTokens,
-    measuredMessages: state.history.length,
-    budgetWarned: state.budgetWarned,
-  };
-  return drive({
-    meta: { ...meta, limits },
-    paths,
-    client,
-    environment,
-    writer,
-    emit,
-    opts,
-    history: state.history,
-    prior,
-    disk,
-  });
-}
-
 export async function drive(ctx: {
   meta: RunMeta;
   paths: RunPaths;
@@ -450,7 +333,7 @@ export async function drive(ctx: {
 }
 
 /** Build the environment on an open disk; if that fails, the disk is closed (the copy kept in work/). */
-async function withDisk(disk: RunDisk, make: () => Promise<RunEnvironment>): Promise<RunEnvironment> {
+export async function withDisk(disk: RunDisk, make: () => Promise<RunEnvironment>): Promise<RunEnvironment> {
   try {
     return await make();
   } catch (err) {
@@ -459,7 +342,7 @@ async function withDisk(disk: RunDisk, make: () => Promise<RunEnvironment>): Pro
   }
 }
 
-function diskWarning(emit: (body: RunEventBody, step: number) => void, disk: RunDisk, step: number): void {
+export function diskWarning(emit: (body: RunEventBody, step: number) => void, disk: RunDisk, step: number): void {
   emit(
     {
       type: "warning",
@@ -490,7 +373,7 @@ function quotaAware(
 }
 
 /** The run's redactor: the caller's environment plus the configuration's key variables. */
-function redactorFor(opts: CommonRunOptions) {
+export function redactorFor(opts: CommonRunOptions) {
   return createRedactor(opts.env ?? process.env, { names: keyVariables(opts.config) });
 }
 
@@ -515,15 +398,6 @@ export function envRequest(
     network: s.network,
     config,
   };
-}
-
-function findResult(history: Message[], callId: string) {
-  for (const m of history) {
-    if (m.role !== "tool") continue;
-    const r = m.content.find((x) => x.callId === callId);
-    if (r) return r;
-  }
-  return undefined;
 }
 
 /** The run's folder under the workspace; a workspace Switchyard cannot write to is bad input (exit 2), not a crash. */
@@ -560,8 +434,4 @@ function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
