@@ -30,7 +30,7 @@ export async function openEtcOverlay(dir: string): Promise<EtcOverlay | undefine
   const upper = join(dir, "upper");
   const work = join(dir, "work");
   const merged = join(dir, "merged");
-  if ([lower, dir].some((p) => /[,:\s\\]/.test(p))) return undefined;
+  if ([lower, dir].some((p) => /[,:\\\n]/.test(p))) return undefined;
   for (const d of [upper, work, merged]) mkdirSync(d, { recursive: true });
   chownSync(upper, hostId(0), hostId(0));
   chmodSync(upper, 0o755);
