@@ -72,7 +72,8 @@ test("switchyard bench tasks/examples: the oracle scores 1 and nop scores 0 on e
       "examples",
       "--json",
     ],
-    { encoding: "utf8", timeout: 110_000, cwd: ROOT },
+    // A guard against a hung bench, not a speed check: 34 trials take ~60 s alone, far more on a loaded machine.
+    { encoding: "utf8", timeout: 240_000, cwd: ROOT },
   );
   assert.equal(r.status, 0, `bench exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const jobDir = join(out, "examples");
