@@ -34,12 +34,25 @@ function withTrialLimits(config: Config, flags: BenchFlags): Config {
  * (`gpt-5.5`) becomes its `provider/model` (`openai/gpt-5.5`). Two spellings of one model are a usage error.
  */
 async function canonicalModels(agents: import("../bench/agent-spec.ts").AgentSpec[], config: Config): Promise<void> {
-  const { loadCatalog } = await import("../providers/catalog.ts");
+  const { loadCatalog, nearMatches } = await import("../providers/catalog.ts");
   const catalog = loadCatalog(config);
   const seen = new Map<string, string>();
+  const resolve = (model: string) => {
+    try {
+      return catalog.resolve(model);
+    } catch (err) {
+      // `--agent orcale`: a misspelt agent, not a model to look for in the catalog.
+      const agent = nearMatches(model, ["oracle", "nop"]);
+      if (!(err instanceof ConfigError) || !err.message.startsWith("unknown model") || !agent.length) throw err;
+      throw new ConfigError(`--agent: '${model}' is neither an agent nor a model; did you mean: ${agent.join(", ")}?`, {
+        field: "--agent",
+        ...(err.hint ? { hint: err.hint } : {}),
+      });
+    }
+  };
   for (const a of agents) {
     if ((a.kind !== "switchyard" && a.kind !== "installed") || a.model === "auto") continue;
-    const r = catalog.resolve(a.model);
+    const r = resolve(a.model);
     // An installed agent keeps its harness: codex:gpt-5.5 → codex:openai/gpt-5.5.
     const ref = `${r.model.provider}/${r.model.id}`;
     const id = a.kind === "installed" ? `${a.agent}:${ref}` : ref;

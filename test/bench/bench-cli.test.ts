@@ -54,6 +54,9 @@ test("bad input exits 2 with a message naming the problem", () => {
   const badEnv = bench([root, "--agent", "oracle", "--env", "podman"]);
   assert.equal(badEnv.code, 2);
   assert.match(badEnv.stderr, /--env podman: must be local or docker/);
+  const typo = bench([join(root, "suite"), "--agent", "orcale"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--agent: 'orcale' is neither an agent nor a model; did you mean: oracle\?/);
 });
 
 test("--env docker without a reachable engine says so and suggests --env local", () => {
