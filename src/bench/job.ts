@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.ts";
+import { releaseStaleMounts } from "../sandbox/disk-quota.ts";
 import { type AgentSpec, agentLabel, agentSlug } from "./agent-spec.ts";
 import type { InstalledAgentRunner } from "./agents/prepare.ts";
 import { DOCKER_MODEL_AGENT_MESSAGE } from "./docker-env.ts";
@@ -245,6 +246,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
     tmpdir(),
     `switchyard-bench-${createHash("sha256").update(jobDir).digest("hex").slice(0, 12)}`,
   );
+  releaseStaleMounts(scratchRoot);
   rmSync(scratchRoot, { recursive: true, force: true });
   mkdirSync(scratchRoot, { recursive: true });
   chmodSync(scratchRoot, 0o711);

@@ -61,9 +61,7 @@ export function attachQuotaDisk(opts: { image: string; mountpoint: string; sizeM
   const image = resolve(opts.image);
   const mountpoint = resolve(opts.mountpoint);
   mkdirSync(mountpoint, { recursive: true });
-  const deadline = Date.now() + WATCHDOG_WAIT_MS;
-  while (isMounted(mountpoint) && Date.now() < deadline) sleepSync(100);
-  while (isMounted(mountpoint)) execFileSync("umount", ["-l", mountpoint], { stdio: "pipe" });
+  awaitDeadOwnersMounts(() => (isMounted(mountpoint) ? [mountpoint] : []));
   execFileSync("mount", ["-o", "loop,nosuid,nodev", image, mountpoint], { stdio: "pipe" });
   // ext4's lost+found would show up in the workspace copy (and its diff).
   rmSync(`${mountpoint}/lost+found`, { recursive: true, force: true });
@@ -92,6 +90,30 @@ export function attachQuotaDisk(opts: { image: string; mountpoint: string; sizeM
 /** How long a resume waits for a dead owner's watchdog (which polls once a second) to detach its mount. */
 const WATCHDOG_WAIT_MS = 10_000;
 
+/**
+ * Before a killed run's folder is removed or reused: the quota disks still mounted under `root` are a dead owner's
+ * whose watchdogs have not polled yet (removing a folder with a mount in it fails with EBUSY, and a watchdog that
+ * runs after a new mount at its path detaches that one). Waits for the watchdogs, then detaches what is left.
+ */
+export function releaseStaleMounts(root: string): void {
+  awaitDeadOwnersMounts(() => mountsUnder(root));
+}
+
+function awaitDeadOwnersMounts(left: () => string[]): void {
+  const deadline = Date.now() + WATCHDOG_WAIT_MS;
+  while (left().length > 0 && Date.now() < deadline) sleepSync(100);
+  for (let tries = 0; left().length > 0 && tries < 10; tries++) {
+    // Deepest first, so that a nested mount is not hidden under its parent's detached one.
+    for (const m of left().sort((a, b) => b.length - a.length)) {
+      try {
+        execFileSync("umount", ["-l", m], { stdio: "pipe" });
+      } catch {
+        // Gone between the read and the umount (its watchdog was just late).
+      }
+    }
+  }
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -116,13 +138,24 @@ export function unmount(mountpoint: string): void {
 
 export function isMounted(dir: string): boolean {
   const target = resolve(dir);
+  return mountPoints().includes(target);
+}
+
+/** The mount points strictly below `root`. */
+export function mountsUnder(root: string): string[] {
+  const prefix = `${resolve(root)}/`;
+  return mountPoints().filter((m) => m.startsWith(prefix));
+}
+
+function mountPoints(): string[] {
   try {
     // /proc/self/mountinfo field 5 is the mount point (octal escapes for spaces and the like).
     return readFileSync("/proc/self/mountinfo", "utf8")
       .split("\n")
-      .some((line) => unescapeMount(line.split(" ")[4] ?? "") === target);
+      .filter((line) => line.length > 0)
+      .map((line) => unescapeMount(line.split(" ")[4] ?? ""));
   } catch {
-    return false;
+    return [];
   }
 }
 

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { attachQuotaDisk, isMounted, quotaUnavailable } from "../../src/sandbox/disk-quota.ts";
+import {
+  attachQuotaDisk,
+  createQuotaDisk,
+  isMounted,
+  mountsUnder,
+  quotaUnavailable,
+  releaseStaleMounts,
+} from "../../src/sandbox/disk-quota.ts";
 
 // A SIGKILLed owner's quota disk is detached by its watchdog; a resume that comes before the watchdog has polled
 // must end up with a mount of its own that the watchdog does not take away.
@@ -70,4 +77,34 @@ test("a resume that mounts before the dead owner's watchdog runs keeps its mount
     disk.release();
   }
   assert.equal(isMounted(mountpoint), false);
+});
+
+test("a killed job's scratch folder can be removed at once: its dead owners' disks are released first", {
+  skip,
+}, async () => {
+  // A resumed bench removes the killed run's scratch folder before anything else; with a quota disk still mounted
+  // in it that failed with EBUSY ("Device or resource busy") and the resume exited 1.
+  const scratch = join(root, "scratch");
+  mkdirSync(scratch);
+  const pids = [
+    await owner(join(scratch, "t1.disk.img"), join(scratch, "t1")),
+    await owner(join(scratch, "t2.disk.img"), join(scratch, "t2")),
+  ];
+  releaseStaleMounts(scratch);
+  assert.deepEqual(mountsUnder(scratch), []);
+  rmSync(scratch, { recursive: true });
+  assert.equal(existsSync(scratch), false);
+  for (const pid of pids) await watchdogGone(pid);
+});
+
+test("mountsUnder lists the mounts strictly below a folder, not the folder's neighbours", { skip }, async () => {
+  const a = join(root, "c");
+  const disk = createQuotaDisk({ image: join(root, "c.img"), mountpoint: join(a, "inner"), sizeMb: 16 });
+  try {
+    assert.deepEqual(mountsUnder(a), [join(a, "inner")]);
+    assert.deepEqual(mountsUnder(join(root, "c", "inner")), []);
+    assert.deepEqual(mountsUnder(`${a}x`), []);
+  } finally {
+    disk.release();
+  }
 });
