@@ -20,6 +20,9 @@ export interface Heredoc {
   body: string;
 }
 
+/** A line continuation: the escape character at the end of a line, blanks after it allowed. */
+const CONTINUATION = /\\[ \t]*$/;
+
 export const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 
 /** Join continuation lines, read heredoc bodies, drop comments and parser directives; keeps each first line number. */
@@ -49,18 +52,18 @@ export function instructions(text: string): Instruction[] {
     out.push({ line: start, keyword, args: (m[2] ?? "").trim(), heredocs });
     return i;
   };
+  // As BuildKit's parser does: a line ending in `\` (then blanks) continues on the next line, joined with nothing
+  // in between (the shell sees one line, so `\` + newline + `&& cmd` is `... && cmd`); comment lines and empty
+  // lines inside a continued instruction are skipped.
+  let continued = false;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? "";
     const trimmed = raw.trim();
-    if (buf === "" && (trimmed === "" || trimmed.startsWith("#"))) continue;
-    if (buf !== "" && trimmed.startsWith("#")) continue;
-    if (buf === "") start = i + 1;
-    if (/\\\s*$/.test(raw)) {
-      buf += `${raw.replace(/\\\s*$/, "")}\n`;
-      continue;
-    }
-    buf += raw;
-    i = push(i);
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    if (!continued) start = i + 1;
+    continued = CONTINUATION.test(raw);
+    buf += raw.replace(CONTINUATION, "");
+    if (!continued) i = push(i);
   }
   if (buf.trim() !== "") push(lines.length);
   return out;

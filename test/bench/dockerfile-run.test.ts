@@ -141,6 +141,26 @@ test("shell-form RUN runs under /bin/sh -c unless SHELL changes it; exec-form RU
   );
 });
 
+test("a RUN continued with `\\` whose next line starts with `&&` runs as one shell line, as docker build joins it (Dockerfile reference: escape)", async () => {
+  await withEnv(
+    {
+      dockerfile: [
+        FROM,
+        "WORKDIR /app",
+        "RUN mkdir -p /app/bin /app/state \\",
+        "  && echo one > /app/bin/one \\",
+        "",
+        "  && echo two > /app/state/two",
+      ].join("\n"),
+    },
+    async (env) => {
+      assert.equal(await sh(env, "cat /app/bin/one /app/state/two"), "one\ntwo");
+      const notes = env.describe().notes;
+      assert.ok(!notes.some((n) => /line 3/.test(n)), notes.join("\n"));
+    },
+  );
+});
+
 test("a RUN that fails fails the environment like a failed docker build (EnvironmentSetupError), unless it follows a step skipped for lack of network (reduced fidelity, noted)", async () => {
   const msg = await setupError({ dockerfile: `${FROM}\nWORKDIR /app\nRUN false\nRUN touch /never\n` });
   assert.match(msg, /Dockerfile line 3: RUN false did not complete successfully: exit code: 1/);

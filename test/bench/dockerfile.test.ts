@@ -54,3 +54,27 @@ test("a network step inside a heredoc is still recognised as needing the network
   const plan = parseDockerfile(["RUN <<EOT", "set -e", "pip install numpy", "EOT"].join("\n"));
   assert.equal(plan.steps[0]?.kind === "run" && plan.steps[0].needsNetwork, true);
 });
+
+test("a continued line is joined to the next with nothing in between; comment and empty lines inside it are skipped (Dockerfile reference: escape; BuildKit's parser)", () => {
+  const plan = parseDockerfile(
+    [
+      "FROM debian:bookworm-slim",
+      "RUN mkdir -p /app/bin \\",
+      "  && touch /app/bin/a \\",
+      "# a comment inside the instruction",
+      "",
+      "  && touch /app/bin/b \\   ",
+      "  && echo done",
+      "ENV A=1 \\",
+      "    B=2",
+      "RUN echo after",
+    ].join("\n"),
+  );
+  const runs = plan.steps.map((s) => (s.kind === "run" ? { line: s.line, command: s.command } : s.kind));
+  assert.deepEqual(runs, [
+    { line: 2, command: "mkdir -p /app/bin   && touch /app/bin/a   && touch /app/bin/b   && echo done" },
+    { line: 10, command: "echo after" },
+  ]);
+  assert.deepEqual(plan.env, { A: "1", B: "2" });
+  assert.deepEqual(plan.ignored, [], "no line of the continued RUN is read as an instruction of its own");
+});
