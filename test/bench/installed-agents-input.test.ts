@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { agentSlug, parseAgents } from "../../src/bench/agent-spec.ts";
@@ -135,6 +137,15 @@ describe("installed agents: failures are unscored, never reward 0", { skip: !isR
   const task = join(EXAMPLES, "files-organize-inbox");
 
   it("a CLI that cannot be installed makes its trials AgentSetupError with npm's output", async () => {
+    // The real npm CLI against a registry on loopback that has no such package (as the public registry answers
+    // for a version that does not exist): hermetic, and no wait for npm's retries on an unreachable network.
+    const registry = createServer((_req, res) => {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end('{"error":"Not found"}');
+    });
+    await new Promise<void>((r) => registry.listen(0, "127.0.0.1", r));
+    const port = (registry.address() as AddressInfo).port;
+    after(() => registry.close());
     const runInstalledAgent = await prepareInstalledAgents([{ agent: "pi", model: "openai/gpt-5.5" }], {
       config: defaultConfig(),
       env: {
@@ -142,6 +153,7 @@ describe("installed agents: failures are unscored, never reward 0", { skip: !isR
         HOME: root,
         OPENAI_API_KEY: KEY,
         SWITCHYARD_AGENT_VERSION_PI: "0.0.0-no-such-version",
+        npm_config_registry: `http://127.0.0.1:${port}/`,
       },
       cacheRoot: join(root, "cache"),
     });
