@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { loadConfig } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
-import { defaultResultsPath } from "../ledger/results-store.ts";
+import { isPostgresUrl, maskUrl, storeLocation } from "../ledger/trial-store.ts";
 import { startView } from "../view/server.ts";
 
 /** `switchyard view`: check the input, start the server, print its URL, serve until Ctrl-C. */
 export async function viewCommand(
   paths: string[],
-  flags: { db?: string; port: string; host: string },
+  flags: { store?: string; db?: string; port: string; host: string },
 ): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -23,12 +24,22 @@ export async function viewCommand(
       hint: "pass a job folder or a folder of jobs (switchyard bench writes them to ./jobs)",
     });
   }
-  const db = flags.db === undefined ? defaultResultsPath() : resolve(flags.db);
-  if (flags.db !== undefined && !existsSync(db)) {
-    throw new ConfigError(`results store not found: ${db}`, { field: "--db", hint: "check the --db path" });
+  // The store the bench writes to: --store (or its old name --db) > SWITCHYARD_STORE > SWITCHYARD_RESULTS_DB >
+  // `[results] store` > <project>/.switchyard/results.sqlite.
+  const flag = flags.store ?? flags.db;
+  const field = flags.store !== undefined ? "--store" : "--db";
+  const location = storeLocation({
+    ...(flag === undefined ? {} : { flag: isPostgresUrl(flag) ? flag : resolve(flag) }),
+    project: process.cwd(),
+    store: loadConfig().results.store,
+  });
+  if (flag !== undefined && !isPostgresUrl(location) && !existsSync(location)) {
+    throw new ConfigError(`results store not found: ${location}`, { field, hint: `check the ${field} path` });
   }
-  const view = await startView({ paths: dirs, db }, { host: flags.host, port });
-  process.stderr.write(`switchyard view: ${view.url}  (read-only; Ctrl-C to stop)\n`);
+  // An unreachable Postgres store fails here, in one line, before the viewer listens.
+  if (isPostgresUrl(location)) await (await import("../view/store-tables.ts")).readStore(location);
+  const view = await startView({ paths: dirs, store: location }, { host: flags.host, port });
+  process.stderr.write(`switchyard view: ${view.url}  (read-only; store ${maskUrl(location)}; Ctrl-C to stop)\n`);
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);

@@ -1,21 +1,20 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve, sep } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { loadJob } from "../bench/report.ts";
 import { groupLabel } from "../bench/stats.ts";
 import { isScored, type TrialResult } from "../bench/trial-result.ts";
 import { ConfigError } from "../core/errors.ts";
 
 /**
- * What `switchyard view` reads: job folders (as `switchyard bench` writes them) and the SQLite results store,
- * opened read-only. Nothing here writes; a job folder is re-read on every request, so a running bench shows up
+ * What `switchyard view` reads: job folders (as `switchyard bench` writes them) and the results store, SQLite or
+ * Postgres, read-only (store-tables.ts). Nothing here writes; a job folder is re-read on every request, so a running bench shows up
  * as it goes.
  */
 export interface ViewSources {
   /** Job folders, or folders whose subfolders are jobs. */
   paths: string[];
-  /** The results store; absent or missing file = no store pages. */
-  db?: string;
+  /** The results store: a SQLite file or a `postgres://` URL (store-tables.ts); absent or missing file = none. */
+  store?: string;
 }
 
 export interface JobEntry {
@@ -89,34 +88,4 @@ export function readText(file: string | undefined, max = 2_000_000): string | un
   if (!file) return undefined;
   const text = readFileSync(file, "utf8");
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
-}
-
-export interface StoreTable {
-  name: string;
-  columns: string[];
-  rows: Array<Record<string, unknown>>;
-}
-
-/** Every table of the results store, read through a read-only connection (the file is never created or changed). */
-export function readStore(db: string | undefined): StoreTable[] | undefined {
-  if (!db || !existsSync(db)) return undefined;
-  const conn = new DatabaseSync(db, { readOnly: true });
-  try {
-    const names = conn
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .all()
-      .map((r) => String((r as { name: unknown }).name));
-    return names.map((name) => {
-      const rows = conn.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all() as Array<
-        Record<string, unknown>
-      >;
-      const columns = conn
-        .prepare(`PRAGMA table_info("${name.replaceAll('"', '""')}")`)
-        .all()
-        .map((c) => String((c as { name: unknown }).name));
-      return { name, columns, rows };
-    });
-  } finally {
-    conn.close();
-  }
 }

@@ -41,7 +41,7 @@ pre.diff .hunk{color:#0550ae;display:block}pre.diff .file{font-weight:700;displa
 
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · switchyard view</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${CSS}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>${CSS}</style></head>
 <body><header><strong>switchyard view</strong><a href="/">jobs</a><a href="/compare">compare</a><a href="/store">results store</a></header>
 <main>${body}</main></body></html>`;
 }

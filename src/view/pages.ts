@@ -1,10 +1,11 @@
 import { buildHeadline } from "../bench/headline.ts";
 import { isModelAgentName } from "./agents.ts";
 import { conversationHtml, parseTranscript } from "./conversation.ts";
-import type { JobEntry, StoreTable, ViewSources, ViewTrial } from "./data.ts";
+import type { JobEntry, ViewSources, ViewTrial } from "./data.ts";
 import { loadTrials, readText, trialFile } from "./data.ts";
 import { diffHtml, esc, page, pct, qs, table, usd } from "./html.ts";
 import { mcpJobHtml, mcpTrialHtml } from "./mcp.ts";
+import type { StoreSnapshot } from "./store-tables.ts";
 
 /** The viewer's pages, rendered on the server from the job folders and the store (src/view/data.ts). */
 
@@ -56,6 +57,7 @@ export function jobPage(job: JobEntry, filter: TrialFilter): string {
   const base = `/jobs/${encodeURIComponent(job.id)}`;
   const body = [
     `<h1>Job ${esc(job.id)}</h1>`,
+    `<p class="note job-source">read from ${esc(job.dir)}; rates count scored trials only (errors are unscored)</p>`,
     `<div class="headline">${mdBold(headline.text)}</div>`,
     incomplete.length ? `<p class="note">${incomplete.length} trial(s) have no complete result yet.</p>` : "",
     `<h2>Task × agent: trials passed</h2>`,
@@ -277,22 +279,30 @@ export function crossTrialsPage(all: Array<{ job: JobEntry; trials: ViewTrial[] 
   );
 }
 
-export function storePage(db: string | undefined, tables: StoreTable[] | undefined): string {
-  if (!tables) {
+/** The store's tables, rows in key order; the same page whichever engine holds the store (store-tables.ts). */
+export function storePage(location: string | undefined, store: StoreSnapshot | undefined): string {
+  if (!store) {
     return page(
       "results store",
-      `<h1>Results store</h1><p class="note">No results store at ${esc(db ?? "(none)")}.</p>`,
+      `<h1>Results store</h1><p class="note">No results store at ${esc(location ?? "(none)")}.</p>`,
     );
   }
-  const parts = tables.map(
+  const parts = store.tables.map(
     (t) =>
-      `<h2>${esc(t.name)} (${t.rows.length} rows)</h2><p class="sort">in the store's order</p>${table(
+      `<h2>${esc(t.name)} (${t.rows.length} rows)</h2><p class="sort">sorted by the table's key</p>${table(
         t.columns.map(esc),
         t.rows.map((r) => t.columns.map((c) => esc(r[c] ?? ""))),
         { cls: `store store-${esc(t.name)}` },
       )}`,
   );
-  return page("results store", `<h1>Results store</h1><p class="note">${esc(db)} (read-only)</p>${parts.join("\n")}`);
+  const version = store.schemaVersion === null ? "" : `, schema v${store.schemaVersion}`;
+  const none = store.tables.length
+    ? ""
+    : `<p class="note">The store has no tables yet (no bench recorded into it).</p>`;
+  return page(
+    "results store",
+    `<h1>Results store</h1><p class="note store-source">${esc(store.location)} (${store.engine}${version}; read-only)</p>${none}${parts.join("\n")}`,
+  );
 }
 
 function sumCost(trials: readonly ViewTrial[]): number | null {

@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { ConfigError, errorMessage, SwitchyardError } from "../core/errors.ts";
-import { findJob, listJobs, loadTrials, readStore, trialFile, type ViewSources } from "./data.ts";
+import { findJob, listJobs, loadTrials, trialFile, type ViewSources } from "./data.ts";
 import { errorPage } from "./html.ts";
 import { comparePage, crossTrialsPage, jobPage, jobsPage, storePage, type TrialFilter, trialPage } from "./pages.ts";
+import { readStore } from "./store-tables.ts";
 
 /**
  * `switchyard view`: a read-only web app over job folders and the results store (Hono on Node's http server).
@@ -83,7 +84,7 @@ export function createViewApp(sources: ViewSources): Hono {
       ),
     );
   });
-  app.get("/store", (c) => c.html(storePage(sources.db, readStore(sources.db))));
+  app.get("/store", async (c) => c.html(storePage(sources.store, await readStore(sources.store))));
   app.notFound((c) =>
     c.html(errorPage(`no page at ${new URL(c.req.url).pathname}`, "start from the jobs list at /"), 404),
   );

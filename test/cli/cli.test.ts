@@ -80,7 +80,7 @@ const FLAGS: Record<string, string[]> = {
   lint: ["--json"],
   models: ["--json", "--config"],
   mock: ["--script", "--port", "--host", "--log"],
-  view: ["--db", "--port", "--host"],
+  view: ["--store", "--db", "--port", "--host"],
 };
 
 describe("--help", () => {
@@ -193,7 +193,18 @@ const BAD: Array<[string, string[], RegExp, RegExp?]> = [
   ["mock: bad --port", ["mock", "--script", badJson, "--port", "abc"], /--port/, /0 to 65535/],
   ["view: no such folder", ["view", join(dir, "nope")], /view|no such folder/, /switchyard bench/],
   ["view: bad --port", ["view", emptyDir, "--port", "abc"], /--port abc/, /--port 8765/],
-  ["view: no such store", ["view", emptyDir, "--db", join(dir, "nope.sqlite")], /results store not found/, /--db/],
+  [
+    "view: no such store",
+    ["view", emptyDir, "--store", join(dir, "nope.sqlite")],
+    /results store not found/,
+    /--store/,
+  ],
+  [
+    "view: no such store (--db)",
+    ["view", emptyDir, "--db", join(dir, "nope.sqlite")],
+    /results store not found/,
+    /--db/,
+  ],
 ];
 
 describe("bad input: one short error, the fix, exit 2, no stack trace", () => {

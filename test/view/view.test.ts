@@ -144,7 +144,7 @@ before(async () => {
   writeFileSync(join(jobs, "broken-job", "config.json"), "{}");
   writeFileSync(join(jobs, "broken-job", "result.json"), "{not json");
   dbMtime = statSync(db).mtimeMs;
-  view = await startView({ paths: [jobs], db });
+  view = await startView({ paths: [jobs], store: db });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
@@ -217,6 +217,10 @@ describe("switchyard view in Chromium", () => {
 
   test("the job page: headline, task × agent matrix with drill-down, filters", async () => {
     const page = await open(`/jobs/${jobId}`);
+    assert.match(
+      (await page.locator(".job-source").textContent()) ?? "",
+      new RegExp(`^read from ${join(jobs, jobId)};`),
+    );
     assert.match((await page.locator(".headline").textContent()) ?? "", /^oracle solves the most: 2\/2 trials passed/);
     const cells = page.locator("table.matrix a.cell");
     assert.equal(await cells.count(), 4);
@@ -266,10 +270,13 @@ describe("switchyard view in Chromium", () => {
 
   test("the store page's rows equal the store's, and viewing never changes the store", async () => {
     const conn = new DatabaseSync(db, { readOnly: true });
-    const rows = conn.prepare("SELECT * FROM trials").all() as Array<Record<string, unknown>>;
+    const rows = conn.prepare("SELECT * FROM trials ORDER BY project, job_id, task_id, model, trial").all() as Array<
+      Record<string, unknown>
+    >;
     conn.close();
     assert.equal(rows.length, 4);
     const page = await open("/store");
+    assert.equal(await page.locator(".store-source").textContent(), `${db} (sqlite, schema v3; read-only)`);
     const shown = page.locator("table.store-trials tbody tr");
     assert.equal(await shown.count(), rows.length);
     const headers = await page.locator("table.store-trials thead th").allTextContents();
