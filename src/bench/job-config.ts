@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import { taskChecksum } from "./dirhash.ts";
+import type { HarborJobResult } from "./harbor-models.ts";
 
 /**
  * The job's identity for --resume, kept in the job folder's switchyard.json (IDENTITY_FILE; the job's config.json
@@ -14,7 +15,11 @@ export interface JobConfig {
   job_name: string;
   /** Harbor's JobResult.id for this job (a UUID), kept across --resume. */
   job_id: string;
-  tasks: Array<{ name: string; path: string; digest: string }>;
+  /**
+   * Each task with its checksum: Harbor's for a task folder; a row task's own (mcp-atlas/checksum.ts) for a row
+   * of an MCP-Atlas-style suite, marked `row` (its trials rerun on --resume when it changed, instead of a refusal).
+   */
+  tasks: JobTask[];
   agents: string[];
   k: number;
   timeout_multiplier: number;
@@ -31,6 +36,13 @@ export interface JobConfig {
   hash: string;
 }
 
+export interface JobTask {
+  name: string;
+  path: string;
+  digest: string;
+  row?: true;
+}
+
 export const IDENTITY_FILE = "switchyard.json";
 export const IDENTITY_FORMAT = "switchyard.job.v1";
 
@@ -42,9 +54,33 @@ export interface AgentLimits {
   reasoning?: string;
 }
 
-/** Digest of a task folder: Harbor's task checksum (dirhash sha256), as recorded in each trial's result.json. */
-export function taskDigest(dir: string): string {
-  return taskChecksum(dir);
+/**
+ * A task's checksum: Harbor's task checksum (dirhash sha256 of the task folder), as recorded in each trial's
+ * result.json — except for a row of an MCP-Atlas-style suite, whose rows share one folder: its own checksum
+ * (mcp-atlas/checksum.ts), so that editing one row changes no other row's.
+ */
+export function taskDigest(task: { dir: string; mcpAtlas?: { checksum?: string } }): string {
+  return task.mcpAtlas?.checksum ?? taskChecksum(task.dir);
+}
+
+/** The job's entry for a task (row tasks marked). */
+export function jobTask(task: { name: string; dir: string; mcpAtlas?: { checksum?: string } }): JobTask {
+  return {
+    name: task.name,
+    path: task.dir,
+    digest: taskDigest(task),
+    ...(task.mcpAtlas?.checksum ? { row: true as const } : {}),
+  };
+}
+
+/**
+ * The entry of a task that could not be loaded: a folder task by its folder's checksum; a row that failed to
+ * load (its folder holds a suite, not a task) by its load error, so that an edit of another row leaves it alone.
+ */
+export function failedJobTask(f: { name: string; dir: string; error: { message: string } }, isRow: boolean): JobTask {
+  if (!isRow) return { name: f.name, path: f.dir, digest: taskChecksum(f.dir) };
+  const digest = createHash("sha256").update(`row load error\0${f.error.message}`).digest("hex");
+  return { name: f.name, path: f.dir, digest, row: true };
 }
 
 export function hashJobConfig(c: Omit<JobConfig, "hash">): string {
@@ -52,9 +88,21 @@ export function hashJobConfig(c: Omit<JobConfig, "hash">): string {
   return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
 }
 
-/** Throws a ConfigError naming every field that differs between the stored job and this invocation. */
-export function assertSameJob(stored: JobConfig, now: JobConfig, file: string): void {
-  if (stored.hash === now.hash) return;
+/**
+ * Throws a ConfigError naming every field that differs between the stored job and this invocation. Row tasks
+ * (JobTask.row) may have changed: their names are returned, and their trials rerun (job.ts); any other change is
+ * refused.
+ */
+export function assertSameJob(stored: JobConfig, now: JobConfig, file: string): string[] {
+  if (stored.hash === now.hash) return [];
+  const rowsNow = new Map(now.tasks.filter((t) => t.row).map((t) => [t.name, t]));
+  const edited = stored.tasks
+    .filter((t) => rowsNow.has(t.name) && rowsNow.get(t.name)?.digest !== t.digest)
+    .map((t) => t.name);
+  // The stored job with this invocation's row entries: the same hash = nothing changed but rows.
+  const { hash: _h, ...rest } = stored;
+  const adjusted = { ...rest, tasks: stored.tasks.map((t) => rowsNow.get(t.name) ?? t) };
+  if (edited.length && hashJobConfig(adjusted) === now.hash) return edited;
   const changes: string[] = [];
   const names = (c: JobConfig) => c.tasks.map((t) => t.name);
   const added = names(now).filter((n) => !names(stored).includes(n));
@@ -63,7 +111,7 @@ export function assertSameJob(stored: JobConfig, now: JobConfig, file: string): 
   if (removed.length) changes.push(`tasks removed: ${removed.join(", ")}`);
   for (const t of now.tasks) {
     const old = stored.tasks.find((s) => s.name === t.name);
-    if (old && old.digest !== t.digest) changes.push(`task ${t.name} changed on disk`);
+    if (old && old.digest !== t.digest && !t.row) changes.push(`task ${t.name} changed on disk`);
   }
   const cmp = (field: keyof JobConfig, a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(`${field}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
@@ -115,5 +163,31 @@ export function readJobConfig(jobDir: string): JobConfig {
       file,
       hint: "this folder is not a complete bench job; start a new job instead of --resume",
     });
+  }
+}
+
+/** A job folder name from the time: YYYY-MM-DD__HH-MM-SS. */
+export function timestampName(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}__${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}`;
+}
+
+/** The newest job in outDir (by its config.json), which --resume without --job-name finishes. */
+export function newestJob(outDir: string): string | undefined {
+  if (!existsSync(outDir)) return undefined;
+  const jobs = readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(outDir, e.name, "config.json")))
+    .map((e) => ({ name: e.name, t: statSync(join(outDir, e.name, "config.json")).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  return jobs[0]?.name;
+}
+
+/** The job's result.json when readable (its started_at survives a --resume). */
+export function readCompleteJob(file: string): HarborJobResult | undefined {
+  try {
+    const v = JSON.parse(readFileSync(file, "utf8")) as HarborJobResult;
+    return typeof v.started_at === "string" ? v : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.ts";
@@ -12,17 +12,21 @@ import { agentConfig, environmentConfig, type HarborJobResult, jobConfig } from 
 import {
   type AgentLimits,
   assertSameJob,
+  failedJobTask,
   hashJobConfig,
   IDENTITY_FILE,
   IDENTITY_FORMAT,
   type JobConfig,
+  jobTask,
+  newestJob,
+  readCompleteJob,
   readJobConfig,
-  taskDigest,
+  timestampName,
 } from "./job-config.ts";
 import type { ClaimJudge } from "./mcp-atlas/judge.ts";
 import { runPool } from "./pool.ts";
 import { openTrialRecorder, type TrialRecorder } from "./record-trial.ts";
-import { type BenchTask, loadSuite, refuseBadTasks } from "./task.ts";
+import { type BenchTask, isTaskDir, loadSuite, refuseBadTasks } from "./task.ts";
 import { type ModelAgentRunner, runTrial, type TrialSpec } from "./trial.ts";
 import {
   RESULT_FILE,
@@ -41,7 +45,9 @@ import {
  * Harbor keeps errored trials; an interrupted trial writes no result.json and reruns) and the rest rerun from
  * scratch; every kept trial is upserted into the results store again, so the store holds exactly one row per
  * trial. A changed job configuration is refused: a task edited on disk, other agents, another -k (raising -k
- * is refused too, not extended: start a new job) or another timeout multiplier.
+ * is refused too, not extended: start a new job) or another timeout multiplier. A row of an MCP-Atlas-style suite
+ * has its own checksum (job-config.ts taskDigest): an edited row is not refused, its trials rerun and the others
+ * are kept.
  */
 export interface JobOptions {
   paths: string[];
@@ -130,20 +136,6 @@ interface PlannedTrial {
   task: BenchTask;
 }
 
-function timestampName(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}__${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}`;
-}
-
-function newestJob(outDir: string): string | undefined {
-  if (!existsSync(outDir)) return undefined;
-  const jobs = readdirSync(outDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(outDir, e.name, "config.json")))
-    .map((e) => ({ name: e.name, t: statSync(join(outDir, e.name, "config.json")).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  return jobs[0]?.name;
-}
-
 export async function runJob(opts: JobOptions): Promise<JobOutcome> {
   if (!Number.isInteger(opts.k) || opts.k < 1)
     throw new ConfigError(`-k ${opts.k}: must be a whole number ≥ 1`, { field: "-k" });
@@ -188,10 +180,9 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
     format: IDENTITY_FORMAT,
     job_name: jobName,
     job_id: randomUUID(),
-    tasks: [
-      ...suite.tasks.map((t) => ({ name: t.name, path: t.dir, digest: taskDigest(t.dir) })),
-      ...suite.failures.map((f) => ({ name: f.name, path: f.dir, digest: taskDigest(f.dir) })),
-    ].sort((a, b) => a.name.localeCompare(b.name)),
+    tasks: [...suite.tasks.map(jobTask), ...suite.failures.map((f) => failedJobTask(f, !isTaskDir(f.dir)))].sort(
+      (a, b) => a.name.localeCompare(b.name),
+    ),
     agents: opts.agents.map(agentLabel),
     k: opts.k,
     timeout_multiplier: opts.timeoutMultiplier,
@@ -202,6 +193,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
   };
   const config: JobConfig = { ...base, hash: hashJobConfig(base) };
   let startedAt = new Date().toISOString();
+  let editedRows: string[] = [];
   if (existsSync(configFile) || existsSync(identityFile)) {
     if (!opts.resume) {
       throw new ConfigError(`job "${jobName}" already exists in ${outDir}`, {
@@ -210,7 +202,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
       });
     }
     const stored = readJobConfig(jobDir);
-    assertSameJob(stored, config, identityFile);
+    editedRows = assertSameJob(stored, config, identityFile);
     config.job_id = stored.job_id;
     const prev = readCompleteJob(join(jobDir, RESULT_FILE));
     if (prev) startedAt = prev.started_at;
@@ -238,7 +230,8 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
       tasks: suite.taskDirs,
     }),
   );
-  const checksums = new Map(config.tasks.map((t) => [t.path, t.digest]));
+  // By task name: the rows of an MCP-Atlas-style suite share one folder but each has its own checksum.
+  const checksums = new Map(config.tasks.map((t) => [t.name, t.digest]));
   const project = resolve(opts.project ?? process.cwd());
   // Trial file systems live outside the job folder, in a temp folder the sandbox user can traverse. Named after
   // the job folder so that a resumed job first removes what a killed run left behind.
@@ -269,10 +262,20 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
   });
   const results = new Map<string, TrialResult>();
   const todo: PlannedTrial[] = [];
+  const stale = new Map<string, number>();
   for (const p of planned) {
     const done = opts.resume ? readCompleteTrialResult(join(jobDir, p.name, RESULT_FILE)) : undefined;
-    if (done) results.set(p.name, done);
+    // A row task edited since its trial ran (another checksum) reruns; folder tasks cannot differ (refused above).
+    const current = checksums.get(p.task.name);
+    if (done && p.task.mcpAtlas?.checksum && done.task_checksum !== current) {
+      stale.set(p.task.name, (stale.get(p.task.name) ?? 0) + 1);
+      todo.push(p);
+    } else if (done) results.set(p.name, done);
     else todo.push(p);
+  }
+  for (const [task, n] of stale) {
+    const why = editedRows.includes(task) ? "changed on disk" : "has another checksum than its trials";
+    emit({ type: "warning", message: `task ${task} ${why}: its ${n} finished trial(s) run again` });
   }
   const total = planned.length;
   emit({ type: "job_started", jobId: jobName, jobDir, total, alreadyComplete: results.size, resumed: opts.resume });
@@ -342,7 +345,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
     job: {
       jobId: config.job_id,
       jobDir,
-      taskChecksum: checksums.get(p.task.dir) ?? "",
+      taskChecksum: checksums.get(p.task.name) ?? "",
       agentKwargs: limits,
       project,
     },
@@ -390,15 +393,6 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
 
 function failureText(e: ConfigError): string {
   return e.message + (e.hint ? ` (fix: ${e.hint})` : "");
-}
-
-function readCompleteJob(file: string): HarborJobResult | undefined {
-  try {
-    const v = JSON.parse(readFileSync(file, "utf8")) as HarborJobResult;
-    return typeof v.started_at === "string" ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** report.md / report.html and the job's statistics (src/bench/report.ts); a failure there is a warning, not a failed job. */

@@ -9,6 +9,7 @@ import { parseTaskMcpServers } from "../../tools/mcp-config.ts";
 import { parseDockerfile } from "../dockerfile.ts";
 import type { BenchTask, TaskLoadFailure } from "../task.ts";
 import { TaskConfigSchema } from "../task-config.ts";
+import { rowTaskChecksum } from "./checksum.ts";
 import { DEFAULT_PASS_THRESHOLD, parseClaims } from "./claims.ts";
 import { jsonOrPyAssignment } from "./py-literal.ts";
 import { type AtlasTaskSpec, loadTaskRows } from "./rows.ts";
@@ -137,6 +138,8 @@ function benchTaskOf(
     metadata: { ...meta, category, tags: ["mcp", "mcp-atlas"] },
     agent: { timeout_sec: ctx.manifest.agent_timeout_sec },
   });
+  const { tasks: _files, ...settings } = ctx.manifest;
+  const checksum = rowTaskChecksum({ spec, suite: settings, dir: ctx.dir, servers: atlas.tools.map((t) => t.server) });
   return {
     name: spec.id,
     dir: ctx.dir,
@@ -145,7 +148,7 @@ function benchTaskOf(
     docker: ctx.docker,
     hasSolution: false,
     warnings: [],
-    mcpAtlas: atlas,
+    mcpAtlas: { ...atlas, checksum },
   };
 }
 

@@ -38,6 +38,11 @@ export interface McpAtlasTask {
   skip?: string;
   toolBudget: number;
   passThreshold: number;
+  /**
+   * A row task's own checksum (checksum.ts: its row, the suite's settings, the shared environment and server
+   * code), used instead of the shared folder's dirhash; absent for a Harbor bundle, a folder task.
+   */
+  checksum?: string;
 }
 
 export interface AtlasSuiteDefaults {
