@@ -30,16 +30,20 @@ export async function renderRoute(task: string, flags: RouteFlags): Promise<numb
   const decision = routeTask(task, {
     config,
     catalog,
-    ...(ev.storePath ? { store: { trials: () => ev.rows } } : {}),
+    ...(ev.storePath ? { store: { trials: () => ev.rows, path: ev.storePath } } : {}),
     evidencePolicy: { project: ev.project, ...(include ? { include } : {}) },
     ...(flags.model ? { explicitModel: flags.model } : {}),
   });
   const chain = fallbackChain(decision.model, config, catalog);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...decision, fallbackChain: chain }, null, 2)}\n`);
+    // evidenceStore: the store read; storeLookedAt: where a store was looked for (none there when evidenceStore is absent).
+    const json = { ...decision, fallbackChain: chain, storeLookedAt: ev.location };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
   }
-  process.stdout.write(renderDecision(decision, chain, { explain: flags.explain === true, store: ev.storePath }));
+  process.stdout.write(
+    renderDecision(decision, chain, { explain: flags.explain === true, store: ev.storePath, lookedAt: ev.location }),
+  );
   return 0;
 }
 
@@ -65,7 +69,7 @@ export function parseEvidenceKinds(text: string): Array<EvidenceKind | "all"> {
 export function renderDecision(
   d: Decision,
   chain: string[],
-  opts: { explain: boolean; store?: string | undefined },
+  opts: { explain: boolean; store?: string | undefined; lookedAt?: string },
 ): string {
   const out: string[] = [];
   out.push(`${d.model}  (${d.strategy}; class ${d.taskClass}; confidence ${d.confidence.toFixed(2)})`);
@@ -92,8 +96,14 @@ export function renderDecision(
         `  ${e.model.padEnd(28)} ${e.passes}/${e.trials} passed, 95% CI [${e.interval.low.toFixed(2)}, ${e.interval.high.toFixed(2)}], ${cost}${score}${e.eligible ? "" : " (not eligible)"}`,
       );
     }
-  } else if (!opts.store) {
-    out.push("", "Bench evidence: no results store (run `switchyard bench`, or set SWITCHYARD_RESULTS_DB)");
+  } else if (opts.store) {
+    out.push("", `Bench evidence for ${d.taskClass}: no comparable trials in ${opts.store}`);
+  } else {
+    const where = opts.lookedAt ? ` at ${opts.lookedAt}` : "";
+    out.push(
+      "",
+      `Bench evidence: no results store${where} (run \`switchyard bench\`, or point --store / SWITCHYARD_STORE at one)`,
+    );
   }
   if (d.excludedEvidence?.length) {
     out.push(

@@ -1,5 +1,5 @@
 import type { TrialRow } from "../ledger/results-store.ts";
-import { openExistingStore, storeLocation } from "../ledger/trial-store.ts";
+import { maskUrl, openExistingStore, storeLocation } from "../ledger/trial-store.ts";
 import { loadCatalog } from "../providers/catalog.ts";
 import { normalizeRef } from "./catalog-view.ts";
 import { comparableEvidence, type EvidenceKind } from "./evidence.ts";
@@ -18,12 +18,14 @@ export interface EvidenceOptions {
 /**
  * The bench trials the router may learn from: the results store named by --store, SWITCHYARD_STORE,
  * SWITCHYARD_RESULTS_DB or the config's `[results] store` (default `<project>/.switchyard/results.sqlite`; a
- * `postgres://` URL reads the shared Postgres store), read when it exists and never created just to route. The store may answer asynchronously (a networked store); the rows are read once, here.
+ * `postgres://` URL reads the shared Postgres store), read when it exists and never created just to route. The store
+ * may answer asynchronously (a networked store); the rows are read once, here. `storePath` is the store read
+ * (undefined: there was none), `location` where it was looked for (a URL's password masked).
  */
 export async function loadEvidence(
   config: RouteOptions["config"],
   opts: EvidenceOptions = {},
-): Promise<{ rows: TrialRow[]; storePath: string | undefined; project: string }> {
+): Promise<{ rows: TrialRow[]; storePath: string | undefined; location: string; project: string }> {
   const project = opts.project ?? process.cwd();
   const location = storeLocation({
     ...(opts.env ? { env: opts.env } : {}),
@@ -32,9 +34,10 @@ export async function loadEvidence(
     store: config.results.store,
   });
   const store = await openExistingStore(location);
-  if (!store) return { rows: [], storePath: undefined, project };
+  const shown = maskUrl(location);
+  if (!store) return { rows: [], storePath: undefined, location: shown, project };
   try {
-    return { rows: await store.trials(), storePath: store.path, project };
+    return { rows: await store.trials(), storePath: store.path, location: shown, project };
   } finally {
     await store.close();
   }
@@ -52,7 +55,7 @@ export async function routeWithEvidence(
   const ev = await loadEvidence(opts.config, opts);
   const decision = routeTask(task, {
     ...route,
-    ...(ev.storePath ? { store: { trials: () => ev.rows } } : {}),
+    ...(ev.storePath ? { store: { trials: () => ev.rows, path: ev.storePath } } : {}),
     evidencePolicy: { project: ev.project, ...(include ? { include } : {}) },
   });
   return { decision, storePath: ev.storePath };

@@ -34,14 +34,19 @@ export interface Decision {
   evidence?: ModelEvidence[];
   /** Trials of the task class the evidence strategy left out (not comparable), by kind. */
   excludedEvidence?: ExcludedEvidence[];
+  /** The results store the evidence was read from (a path, or a URL with its password masked), when it was given. */
+  evidenceStore?: string;
 }
 
 export interface RouteOptions {
   /** `--model`; "auto" (or absent) lets the router choose. */
   explicitModel?: string;
   config: Config;
-  /** Bench trials to learn from (a SQLite results store, or rows an async store returned). */
-  store?: { trials(): readonly TrialRow[] };
+  /**
+   * Bench trials to learn from (a SQLite results store, or rows an async store returned), and where they were read
+   * (`path`, named in the evidence's reasons and in Decision.evidenceStore).
+   */
+  store?: { trials(): readonly TrialRow[]; readonly path?: string };
   /** Which trials count: this project's, real endpoints, full fidelity, plus config router.include_evidence. */
   evidencePolicy?: EvidencePolicy;
   /** Resolves bare ids and aliases to "provider/id"; default: the catalog built from `config`. */
@@ -131,7 +136,7 @@ function evidence(ctx: Ctx): Verdict {
     strategy: "evidence",
     confidence: best.interval.low,
     reasons: [
-      `bench evidence for class ${ctx.cls.taskClass}: best pass rate per dollar, judged on the Wilson 95% interval's lower bound (not the point estimate) among models with ≥ ${min} trials${floor === undefined ? "" : ` and a pass rate ≥ ${floor} (router.min_pass_rate)`}`,
+      `bench evidence for class ${ctx.cls.taskClass}${ctx.opts.store?.path ? ` (results store ${ctx.opts.store.path})` : ""}: best pass rate per dollar, judged on the Wilson 95% interval's lower bound (not the point estimate) among models with ≥ ${min} trials${floor === undefined ? "" : ` and a pass rate ≥ ${floor} (router.min_pass_rate)`}`,
       fmt(best),
     ],
     alternatives: ev
@@ -232,5 +237,6 @@ export function routeTask(task: string, opts: RouteOptions): Decision {
   const out: Decision = { ...d, taskClass: cls.taskClass, classification: cls, verdicts };
   if (ctx.evidence) out.evidence = ctx.evidence;
   if (excluded?.length) out.excludedEvidence = excluded;
+  if (opts.store?.path) out.evidenceStore = opts.store.path;
   return out;
 }

@@ -28,6 +28,11 @@ test("route --json prints the decision with the fallback chain", () => {
   assert.equal(d.taskClass, "terminal");
   assert.deepEqual(d.fallbackChain, ["openai/gpt-5.5", "openai/gpt-5.4"]);
   assert.equal(d.verdicts.length, 4);
+  // No store there: none was read, and the output says where it looked.
+  assert.equal(d.evidenceStore, undefined);
+  assert.equal(d.storeLookedAt, join(root, "absent.sqlite"));
+  const explained = cli(join(root, "absent.sqlite"), "route", "Install nginx", "--explain");
+  assert.ok(explained.stdout.includes(`no results store at ${join(root, "absent.sqlite")}`), explained.stdout);
 });
 
 test("route --explain shows scores, every strategy's verdict, evidence and the fallback chain", () => {
@@ -54,7 +59,43 @@ test("route --explain shows scores, every strategy's verdict, evidence and the f
       fidelity: "full",
     });
   }
+  // Trials that did not really run (src/core/verdict.ts): even "passed" with a reward, they are never evidence.
+  for (let i = 0; i < 3; i++) {
+    s.recordTrial({
+      jobId: "j",
+      taskId: `u${i}`,
+      category: "system-administration",
+      model: "openai/gpt-5.5",
+      trial: 1,
+      reward: 1,
+      passed: true,
+      exception: "EnvironmentSetupError: RUN apt-get failed",
+      costUsd: 0.2,
+      inputTokens: 1,
+      cacheTokens: 0,
+      outputTokens: 1,
+      durationMs: 1,
+      finishedAt: "2026-11-20T00:00:00Z",
+      project: root,
+      loopback: false,
+      fidelity: "full",
+    });
+  }
   s.close();
+  const plain = cli(db, "route", "Install nginx and serve /app/site on port 8080");
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.ok(plain.stdout.includes(`bench evidence for class terminal (results store ${db})`), plain.stdout);
+  const json = JSON.parse(cli(db, "route", "Install nginx and serve /app/site on port 8080", "--json").stdout);
+  assert.equal(json.evidenceStore, db);
+  assert.equal(json.storeLookedAt, db);
+  assert.deepEqual(
+    json.evidence.map((e: { passes: number; trials: number }) => `${e.passes}/${e.trials}`),
+    ["5/6"],
+  );
+  assert.deepEqual(
+    json.excludedEvidence.map((e: { kind: string; trials: number }) => `${e.kind} ${e.trials}`),
+    ["unscored 3"],
+  );
   const r = cli(db, "route", "Install nginx and serve /app/site on port 8080", "--explain");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^openai\/gpt-5\.5 {2}\(evidence; class terminal/);
@@ -62,6 +103,8 @@ test("route --explain shows scores, every strategy's verdict, evidence and the f
   assert.match(r.stdout, /✓ evidence/);
   assert.match(r.stdout, /· rules +skipped/);
   assert.match(r.stdout, /openai\/gpt-5\.5 +5\/6 passed, 95% CI \[0\.44, 0\.97\]/);
+  assert.ok(r.stdout.includes(`Bench evidence for terminal (${db}):`), r.stdout);
+  assert.match(r.stdout, /unscored +3 trial\(s\) of openai\/gpt-5\.5: did not really run/);
   assert.match(r.stdout, /Fallback chain: openai\/gpt-5\.5 → openai\/gpt-5\.4/);
 });
 
