@@ -1,15 +1,14 @@
 import { existsSync } from "node:fs";
 import { ConfigError } from "../core/errors.ts";
 import { totalTokens } from "../core/usage.ts";
-import type { LoopLimits, LoopPrior } from "./loop.ts";
-import { createRedactor } from "./redact.ts";
+import type { LoopLimits } from "./loop.ts";
+import { readMeta, reopen, stripUndefined } from "./resume-run.ts";
 import type { RunSummary } from "./review.ts";
 import { findRun, readJson } from "./review.ts";
-import { openRunDisk } from "./run-disk.ts";
 import { takeLock } from "./run-lock.ts";
-import type { CommonRunOptions, RunMeta, RunOutcome } from "./session.ts";
-import { checkWorkspace, drive, emitter, envRequest, makeClient } from "./session.ts";
-import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
+import type { CommonRunOptions, RunOutcome } from "./session.ts";
+import { checkWorkspace, drive } from "./session.ts";
+import { loopPrior, readTranscript, rebuildHistory, repairTranscriptTail } from "./transcript.ts";
 
 /**
  * `run --continue <run-id> "<follow-up>"`: one more user turn on a finished run, on the same copy of the
@@ -34,12 +33,18 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
   }
   const workspace = checkWorkspace(opts.workspace);
   const paths = findRun(workspace, opts.runId);
-  const meta = readJson<RunMeta>(paths.meta);
+  const meta = readMeta(paths, opts.runId);
   const summary = existsSync(paths.summary) ? readJson<RunSummary>(paths.summary) : undefined;
   if (summary?.status === "applied" || summary?.status === "discarded") {
     throw new ConfigError(`run ${opts.runId} was already ${summary.status}; its copy cannot take a follow-up`, {
       hint: "start a new run with the follow-up as its task",
     });
+  }
+  if (summary?.status === "review_failed") {
+    throw new ConfigError(
+      `run ${opts.runId}'s review could not be written (${summary.reviewFailure?.error ?? "see its summary.json"}); a follow-up needs it first`,
+      { hint: `fix the cause, then switchyard resume ${opts.runId} writes the review (no model call)` },
+    );
   }
   if (!existsSync(paths.copy)) {
     throw new ConfigError(`run ${opts.runId} has no copy of the workspace left`, {
@@ -63,28 +68,9 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
     ...(base.maxTokens !== undefined ? { maxTokens: totalTokens(state.usage) + base.maxTokens } : {}),
     ...(base.budgetUsd !== undefined ? { budgetUsd: spentUsd + base.budgetUsd } : {}),
   };
-  const client = await makeClient(meta.model, opts, meta);
   // The follow-up runs under the run's disk quota, like a resume (src/agent/run-disk.ts).
-  const disk = await openRunDisk({ paths, sizeMb: meta.diskMb ?? opts.config.run.disk_mb, workspace, resume: true });
-  const environment = await opts.environment(envRequest(paths, meta, opts.config, disk)).catch(async (err) => {
-    await disk.finish().catch(() => undefined);
-    throw err;
-  });
-  const writer = new TranscriptWriter({
-    file: paths.transcript,
-    runId: meta.runId,
-    redact: createRedactor(opts.env ?? process.env),
-    nextSeq: state.nextSeq,
-  });
-  const emit = emitter(writer, opts.onEvent);
+  const { client, disk, environment, writer, emit } = await reopen({ workspace, paths, meta, state, opts });
   emit({ type: "follow_up", text }, state.steps);
-  const prior: LoopPrior = {
-    steps: state.steps,
-    usage: state.usage,
-    lastContextTokens: state.lastContextTokens,
-    measuredMessages: state.history.length,
-    budgetWarned: false,
-  };
   return drive({
     meta: { ...meta, limits },
     paths,
@@ -94,11 +80,8 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
     emit,
     opts,
     history: [...state.history, { role: "user", content: [{ type: "text", text }] }],
-    prior,
+    // Each follow-up may be warned about its budget again.
+    prior: loopPrior(state, { budgetWarned: false }),
     disk,
   });
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { ConfigError, errorMessage } from "../core/errors.ts";
+import type { RunEvent } from "../core/events.ts";
 import type { Message } from "../core/messages.ts";
-import type { LoopLimits, LoopPrior } from "./loop.ts";
-import type { RunPaths } from "./review.ts";
+import type { FinalEventBody, LoopLimits } from "./loop.ts";
+import type { RunPaths, RunSummary } from "./review.ts";
 import { findRun, readJson } from "./review.ts";
-import { openRunDisk } from "./run-disk.ts";
-import { takeLock } from "./run-lock.ts";
+import { onRunDisk, openRunDisk } from "./run-disk.ts";
+import { endRun } from "./run-end.ts";
+import { releaseLock, takeLock } from "./run-lock.ts";
 import {
   type CommonRunOptions,
   checkWorkspace,
@@ -19,7 +21,8 @@ import {
   redactorFor,
   withDisk,
 } from "./session.ts";
-import { readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
+import type { ResumeState, TailRepair } from "./transcript.ts";
+import { loopPrior, readTranscript, rebuildHistory, repairTranscriptTail, TranscriptWriter } from "./transcript.ts";
 
 /**
  * Resuming a run after a crash, a kill or Ctrl-C: its settings from run.json, its history from the transcript
@@ -39,7 +42,7 @@ export function readRunMeta(workspace: string, runId: string): RunMeta {
 }
 
 /** run.json, or a usage error naming it when it is unreadable (a kill while it was written, a hand edit). */
-function readMeta(paths: RunPaths, runId: string): RunMeta {
+export function readMeta(paths: RunPaths, runId: string): RunMeta {
   try {
     return readJson<RunMeta>(paths.meta);
   } catch (err) {
@@ -64,7 +67,9 @@ function readResumable(paths: RunPaths, runId: string): ReturnType<typeof readTr
 
 /**
  * Continue a run from its transcript. Completed steps are not re-run; a tool call that started without a recorded
- * result is answered "interrupted" (the model decides whether to repeat it) and never re-executed.
+ * result is answered "interrupted" (the model decides whether to repeat it) and never re-executed. A run whose loop
+ * had ended but whose review was not written (it failed, or the process died during it) gets its review written,
+ * with no model call.
  */
 export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   const workspace = checkWorkspace(opts.workspace);
@@ -74,41 +79,18 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   takeLock(paths);
   // Before anything is appended: a line torn by a kill would swallow the first event written after it.
   const repair = repairTranscriptTail(paths.transcript);
-  const state = rebuildHistory(readTranscript(paths.transcript));
+  const events = readTranscript(paths.transcript);
+  const state = rebuildHistory(events);
+  if (state.final && unreviewed(paths)) return reviewAgain({ workspace, paths, meta, events, state, opts, repair });
   if (state.final?.endState === "done") {
+    releaseLock(paths);
     throw new ConfigError(`run ${opts.runId} already finished (done)`, {
       hint: `review it with: switchyard apply ${opts.runId}  (or discard it)`,
     });
   }
   const limits: LoopLimits = { ...meta.limits, ...stripUndefined(opts.limits ?? {}) };
-  const client = await makeClient(meta.model, opts, meta);
-  const disk = await openRunDisk({
-    paths,
-    sizeMb: meta.diskMb ?? opts.config.run.disk_mb,
-    workspace,
-    resume: true,
-  });
-  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, meta, opts.config, disk)));
-  const writer = new TranscriptWriter({
-    file: paths.transcript,
-    runId: meta.runId,
-    redact: redactorFor(opts),
-    nextSeq: state.nextSeq,
-  });
-  const emit = emitter(writer, opts.onEvent);
-  if (repair) {
-    emit(
-      {
-        type: "warning",
-        code: "transcript_repaired",
-        message:
-          repair.action === "dropped"
-            ? `the transcript's last line was torn by a kill (${repair.bytes} bytes, not valid JSON) and was dropped: ${repair.fragment}`
-            : `the transcript's last line had no newline (${repair.bytes} bytes); it was terminated`,
-      },
-      state.steps,
-    );
-  }
+  const { client, disk, environment, writer, emit } = await reopen({ workspace, paths, meta, state, opts });
+  if (repair) emit(repairWarning(repair), state.steps);
   emit(
     {
       type: "warning",
@@ -122,13 +104,6 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     if (result) emit({ type: "tool_result", result, durationMs: 0 }, state.steps);
   }
   if (disk.unenforced) diskWarning(emit, disk, state.steps);
-  const prior: LoopPrior = {
-    steps: state.steps,
-    usage: state.usage,
-    lastContextTokens: state.lastContextTokens,
-    measuredMessages: state.history.length,
-    budgetWarned: state.budgetWarned,
-  };
   return drive({
     meta: { ...meta, limits },
     paths,
@@ -138,9 +113,99 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
     emit,
     opts,
     history: state.history,
-    prior,
+    prior: loopPrior(state),
     disk,
   });
+}
+
+interface Reopening {
+  workspace: string;
+  paths: RunPaths;
+  meta: RunMeta;
+  state: ResumeState;
+  opts: CommonRunOptions;
+}
+
+/**
+ * What resume and `run --continue` share once the run is locked and its transcript read: the model client, the
+ * run's disk (under its quota), the environment on it, and a transcript writer that appends after the last event.
+ */
+export async function reopen({ workspace, paths, meta, state, opts }: Reopening) {
+  const client = await makeClient(meta.model, opts, meta);
+  const sizeMb = meta.diskMb ?? opts.config.run.disk_mb;
+  const disk = await openRunDisk({ paths, sizeMb, workspace, resume: true });
+  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, meta, opts.config, disk)));
+  const writer = new TranscriptWriter({
+    file: paths.transcript,
+    runId: meta.runId,
+    redact: redactorFor(opts),
+    nextSeq: state.nextSeq,
+  });
+  return { client, disk, environment, writer, emit: emitter(writer, opts.onEvent) };
+}
+
+/** The loop ended (a final) but no review stands: it failed, or the process died while writing it. */
+function unreviewed(paths: RunPaths): boolean {
+  if (!existsSync(paths.summary)) return true;
+  try {
+    return readJson<RunSummary>(paths.summary).status === "review_failed";
+  } catch {
+    return true;
+  }
+}
+
+/** Write the review a run's end did not complete, then end the run as its loop did (no model call). */
+async function reviewAgain(r: Reopening & { events: RunEvent[]; repair: TailRepair | undefined }): Promise<RunOutcome> {
+  const { paths, meta, state, opts } = r;
+  const last = r.events.findLast((e) => e.type === "final" && e.endState !== "review_failed");
+  const started = r.events.find((e) => e.type === "run_started");
+  if (last?.type !== "final" || started?.type !== "run_started") {
+    releaseLock(paths);
+    throw new ConfigError(`${paths.transcript}: run ${meta.runId} has no recorded end to review`, {
+      file: paths.transcript,
+      hint: `discard it (switchyard discard ${meta.runId}) and start the task again`,
+    });
+  }
+  const { runId: _r, seq: _s, step: _t, ts: _ts, ...final } = last;
+  const writer = new TranscriptWriter({
+    file: paths.transcript,
+    runId: meta.runId,
+    redact: redactorFor(opts),
+    nextSeq: state.nextSeq,
+  });
+  const emit = emitter(writer, opts.onEvent);
+  try {
+    if (r.repair) emit(repairWarning(r.repair), state.steps);
+    emit(
+      {
+        type: "warning",
+        code: "resumed",
+        message: `resumed to write the review (the run's loop had ended ${final.endState}); no model call`,
+      },
+      state.steps,
+    );
+    const sizeMb = meta.diskMb ?? opts.config.run.disk_mb;
+    const disk = onRunDisk(paths)
+      ? await openRunDisk({ paths, sizeMb, workspace: r.workspace, resume: true })
+      : undefined;
+    const model = `${started.model.provider}/${started.model.id}`;
+    const end = { meta, paths, model, emit, redact: redactorFor(opts), reemit: true };
+    return await endRun(disk ? { ...end, disk } : end, final as FinalEventBody);
+  } finally {
+    writer.close();
+    releaseLock(paths);
+  }
+}
+
+function repairWarning(repair: TailRepair) {
+  return {
+    type: "warning" as const,
+    code: "transcript_repaired",
+    message:
+      repair.action === "dropped"
+        ? `the transcript's last line was torn by a kill (${repair.bytes} bytes, not valid JSON) and was dropped: ${repair.fragment}`
+        : `the transcript's last line had no newline (${repair.bytes} bytes); it was terminated`,
+  };
 }
 
 function findResult(history: Message[], callId: string) {
@@ -152,6 +217,6 @@ function findResult(history: Message[], callId: string) {
   return undefined;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -8,6 +8,7 @@ import type { FinalEventBody } from "./loop.ts";
 import { patchPreview, writePatch } from "./patch.ts";
 import { createRedactor, type Redactor } from "./redact.ts";
 import { dropRunDisk } from "./run-disk.ts";
+import type { ReviewFailure } from "./run-types.ts";
 import type { Change, Manifest } from "./workspace.ts";
 import { diffManifests, dropIgnored, findConflicts, RUNS_DIR, takeManifest } from "./workspace.ts";
 
@@ -77,7 +78,9 @@ export interface RunSummary {
   budget?: FinalEventBody["budget"];
   /** The run's disk quota, what it used, and the bytes its folder keeps on the host until discard. */
   disk?: { quotaMb: number; enforced: boolean; usedBytes?: number; scratchBytes: number; leftBytes?: number };
-  status: "pending" | "applied" | "discarded" | "unchanged";
+  /** `review_failed`: the run's end could not write its review; `reviewFailure` says why and where the work is. */
+  status: "pending" | "applied" | "discarded" | "unchanged" | "review_failed";
+  reviewFailure?: ReviewFailure;
   finishedAt: string;
 }
 
@@ -168,6 +171,14 @@ export function applyRun(workspace: string, runId: string, opts: ApplyRunOptions
       hint: `its changes are in the workspace; see .switchyard/runs/${runId}/diff.patch for what landed`,
     });
   }
+  if (summary?.status === "review_failed") {
+    throw new ConfigError(
+      `run ${runId}'s review could not be written (${summary.reviewFailure?.error ?? "see its summary.json"}); nothing is applied`,
+      {
+        hint: `its files are kept in ${summary.reviewFailure?.copy ?? p.copy}; fix the cause, then switchyard resume ${runId} writes the review (no model call), or switchyard discard ${runId}`,
+      },
+    );
+  }
   if (summary?.status === "discarded" || !existsSync(p.copy)) {
     throw new ConfigError(`run ${runId} was discarded; there is nothing to apply`, {
       hint: `.switchyard/runs/${runId}/diff.patch still shows what it changed: apply that by hand (git apply) or run the task again`,
@@ -211,7 +222,7 @@ function readReview(p: RunPaths, runId: string, legacy: boolean): ReviewRecord |
   if (legacy && existsSync(p.patch)) return undefined;
   throw new ConfigError(`run ${runId} has no complete review: its diff was never written, so nothing is applied`, {
     file: reviewFile(p),
-    hint: `its files are in ${p.copy}: compare them with the workspace by hand, or throw them away with switchyard discard ${runId}`,
+    hint: `switchyard resume ${runId} writes it (no model call when the run had ended); its files are in ${p.copy}; or switchyard discard ${runId}`,
   });
 }
 

@@ -136,6 +136,12 @@ async function plainDisk(
   };
 }
 
+/** True when the run's copy is still on its disk image (a run killed, or an end that could not move it off). */
+export function onRunDisk(paths: RunPaths): boolean {
+  const l = layout(paths);
+  return existsSync(l.image) && existsSync(l.ready);
+}
+
 /** Release a run's disk without keeping anything (discard): unmount, delete the image and the mount point. */
 export function dropRunDisk(paths: RunPaths): void {
   const l = layout(paths);

@@ -21,7 +21,9 @@ export type RunState =
   | "pending"
   | "applied"
   | "discarded"
-  | "unchanged";
+  | "unchanged"
+  /** Finished, but its review could not be written; `resume` writes it (no model call). */
+  | "review_failed";
 
 export interface RunListing {
   runId: string;

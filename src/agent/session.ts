@@ -1,142 +1,56 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { ScreenshotTally } from "../computer/screenshots.ts";
-import { tallyScreenshots } from "../computer/screenshots.ts";
 import type { Config } from "../core/config.ts";
 import { keyVariables } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { RunEvent, RunEventBody } from "../core/events.ts";
-import type { Message, ToolCall, ToolResult } from "../core/messages.ts";
-import type { ModelClient, ToolDefinition } from "../core/model.ts";
-import type { Sandbox } from "../core/sandbox.ts";
-import type { ApprovalRequest, Tool, ToolContext } from "../core/tool.ts";
-import type { Checkpoint } from "../spec/spec.ts";
+import type { RunEventBody } from "../core/events.ts";
+import type { Message } from "../core/messages.ts";
+import type { ModelClient } from "../core/model.ts";
+import type { ToolContext } from "../core/tool.ts";
 import { executeToolCall } from "../tools/index.ts";
 import { requestApprover } from "./approve.ts";
 import { createCheckpointRunner } from "./checkpoints.ts";
-import type { FinalEventBody, LoopLimits, LoopPrior } from "./loop.ts";
+import type { FinalEventBody, LoopPrior } from "./loop.ts";
 import { runLoop } from "./loop.ts";
-import type { ApprovalMode, McpHints } from "./policy.ts";
 import { createRedactor } from "./redact.ts";
 import { type RequestSettings, requestSettingsOf, withRequestSettings } from "./request-settings.ts";
 import type { RunPaths } from "./review.ts";
-import { computeReview, runPaths, writeSummary } from "./review.ts";
-import { type DiskReport, dirBytes, diskFullNote, openRunDisk, type RunDisk } from "./run-disk.ts";
+import { runPaths } from "./review.ts";
+import { diskFullNote, openRunDisk, type RunDisk } from "./run-disk.ts";
+import { endRun } from "./run-end.ts";
 import { newRunId } from "./run-id.ts";
 import { releaseLock, takeLock } from "./run-lock.ts";
+import type {
+  CommonRunOptions,
+  EnvironmentRequest,
+  RunEnvironment,
+  RunMeta,
+  RunOutcome,
+  RunSettings,
+  StartRunOptions,
+} from "./run-types.ts";
 import { buildSystemPrompt, readProjectInstructions } from "./system-prompt.ts";
-import { readTranscript, TranscriptWriter } from "./transcript.ts";
-import type { Change } from "./workspace.ts";
+import { TranscriptWriter } from "./transcript.ts";
 import { takeManifest } from "./workspace.ts";
+
+export type {
+  CommonRunOptions,
+  EnvironmentFactory,
+  EnvironmentRequest,
+  ReviewFailure,
+  RunEnvironment,
+  RunExtras,
+  RunMeta,
+  RunOutcome,
+  RunSettings,
+  StartRunOptions,
+} from "./run-types.ts";
 
 /**
  * A run: an isolated copy of the workspace, a sandbox and tools on it, the loop, a transcript, and at the end the
- * diff for review. `startRun` begins one; `resumeRun` continues one from its transcript.
+ * diff for review (run-end.ts). `startRun` begins one; `resumeRun` (resume-run.ts) continues one from its
+ * transcript. The options and records a run is made of are in run-types.ts.
  */
-export interface RunEnvironment {
-  sandbox: Sandbox;
-  tools: Tool[];
-  definitions?: ToolDefinition[];
-  execute?: (tools: Tool[], call: ToolCall, ctx: ToolContext) => Promise<ToolResult>;
-  /** Applied to the history before each model call (the computer tool keeps only the newest screenshots). */
-  transformHistory?: (messages: readonly Message[]) => Message[];
-  /** MCP tools in `tools`: their definitions' token cost and annotations (for the approval policy). */
-  mcp?: { tools: number; tokens: number; hints: Record<string, McpHints> };
-  /** Appended to the system prompt (e.g. the computer tool's screen size and how to use it). */
-  systemNote?: string;
-  close(): Promise<void>;
-}
-
-/**
- * Tools beyond the default environment that a run was started with. Saved in run.json so that `resume` rebuilds
- * the same tools; the CLI turns it into an EnvironmentFactory.
- */
-export interface RunExtras {
-  /** `--computer desktop|browser`. */
-  computer?: "desktop" | "browser";
-  /** The browser's start page (`--url`, a spec's `computer_url`, config `computer.url`). */
-  computerUrl?: string;
-  /** `--mcp-config`: absolute path of the file, re-read on resume (a missing file is a usage error). */
-  mcpConfig?: string;
-  /** `--network allow=HOST,...`: the egress allowlist (the sandbox stays network-off but for these hosts). */
-  networkAllow?: string[];
-}
-
-export interface EnvironmentRequest {
-  /** Host path of the agent's copy (the only writable place). */
-  copy: string;
-  /** Host scratch directory for the run (full outputs, screenshots); on the quota disk, dropped at the end. */
-  scratch: string;
-  /** The run's folder (transcript, run.json): logs that outlive the run go here. */
-  runDir: string;
-  sandbox: "bwrap" | "host";
-  network: boolean;
-  /** Hosts reachable through the egress proxy while `network` is off (RunExtras.networkAllow). */
-  networkAllow?: string[];
-  config: Config;
-}
-
-export type EnvironmentFactory = (req: EnvironmentRequest) => Promise<RunEnvironment>;
-
-export interface RunSettings {
-  model: string;
-  limits: LoopLimits;
-  sandbox: "bwrap" | "host";
-  network: boolean;
-  approval: ApprovalMode;
-}
-
-/** run.json: what a resume needs to continue with the same settings and tools. */
-export interface RunMeta extends RunSettings, RequestSettings {
-  /** The run's disk quota in MB (config run.disk_mb when it started); resume keeps it. */
-  diskMb?: number;
-  extras?: RunExtras;
-  scope?: string[];
-  checkpoints?: Checkpoint[];
-  runId: string;
-  task: string;
-  workspace: string;
-  system: string;
-  createdAt: string;
-}
-
-export interface CommonRunOptions {
-  config: Config;
-  env?: NodeJS.ProcessEnv;
-  environment: EnvironmentFactory;
-  /** A prepared client (router, fallbacks, tests); default: createModelClient(settings.model). */
-  client?: ModelClient;
-  /** Every event, as written to the transcript (`line` is the redacted JSON). */
-  onEvent?: (event: RunEvent, line: string) => void;
-  /** TTY approvals; absent = headless. */
-  ask?: (request: ApprovalRequest) => Promise<boolean>;
-  signal?: AbortSignal;
-}
-
-export interface StartRunOptions extends CommonRunOptions, RunSettings {
-  task: string;
-  workspace: string;
-  /** Extra system prompt text (a rendered task spec). */
-  systemExtra?: string;
-  /** Paths/globs (workspace-relative) the agent may change (a spec's `scope`); undefined = anywhere. */
-  scope?: string[];
-  /** A spec's checkpoints (`checkpointFor(spec).items`, test_command included). */
-  checkpoints?: Checkpoint[];
-  /** Recorded in run.json for resume; `environment` must already include these tools. */
-  extras?: RunExtras;
-}
-
-export interface RunOutcome {
-  runId: string;
-  paths: RunPaths;
-  final: FinalEventBody;
-  changes: Change[];
-  patch: string;
-  /** Screenshots the computer tool took over the whole run (resumes included); absent when none. */
-  screenshots?: ScreenshotTally;
-  /** The run's disk: quota, use, and what it leaves on the host until discard. */
-  disk?: DiskReport & { leftBytes: number };
-}
 
 export function checkWorkspace(dir: string): string {
   const abs = resolve(dir);
@@ -256,7 +170,6 @@ export async function drive(ctx: {
     }),
   };
   let final: FinalEventBody;
-  let diskReport: DiskReport | undefined;
   try {
     final = await runLoop({
       client,
@@ -287,49 +200,37 @@ export async function drive(ctx: {
           }
         : {}),
     });
-  } finally {
-    controller.abort();
-    await environment.close().catch(() => {});
+  } catch (err) {
+    // The loop threw (a bug): no final, so the run reads as interrupted and `resume` continues it.
+    await settle(controller, environment);
     writer.close();
     releaseLock(paths);
-    // Also on a throw: the copy moves out to work/ and the mount goes.
-    diskReport = await disk?.finish();
+    // The copy moves out to work/ and the mount goes.
+    await disk?.finish().catch(() => undefined);
+    throw err;
   }
-  const { changes, patch } = await computeReview(meta.workspace, paths);
-  const tally = tallyScreenshots(readTranscript(paths.transcript));
-  const screenshots = tally.screenshots > 0 ? tally : undefined;
-  writeSummary(
-    paths,
-    {
-      runId: meta.runId,
-      task: meta.task,
-      model: `${client.model.provider}/${client.model.id}`,
-      workspace: meta.workspace,
-      endState: final.endState,
-      exitCode: final.exitCode,
-      message: final.message,
-      steps: final.steps,
-      usage: final.usage,
-      cost: final.cost,
-      durationMs: final.durationMs,
-      changes,
-      ...(screenshots ? { screenshots } : {}),
-      ...(final.budget ? { budget: final.budget } : {}),
-      ...(diskReport ? { disk: { ...diskReport, leftBytes: dirBytes(paths.dir) } } : {}),
-      status: changes.length ? "pending" : "unchanged",
-      finishedAt: new Date().toISOString(),
-    },
-    redactorFor(opts),
-  );
-  return {
-    runId: meta.runId,
-    paths,
-    final,
-    changes,
-    patch,
-    ...(screenshots ? { screenshots } : {}),
-    ...(diskReport ? { disk: { ...diskReport, leftBytes: dirBytes(paths.dir) } } : {}),
-  };
+  await settle(controller, environment);
+  try {
+    return await endRun(
+      {
+        meta,
+        paths,
+        model: `${client.model.provider}/${client.model.id}`,
+        emit,
+        redact: redactorFor(opts),
+        ...(disk ? { disk } : {}),
+      },
+      final,
+    );
+  } finally {
+    writer.close();
+    releaseLock(paths);
+  }
+}
+
+async function settle(controller: AbortController, environment: RunEnvironment): Promise<void> {
+  controller.abort();
+  await environment.close().catch(() => {});
 }
 
 /** Build the environment on an open disk; if that fails, the disk is closed (the copy kept in work/). */

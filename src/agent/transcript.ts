@@ -5,6 +5,7 @@ import { toolCallsOf } from "../core/messages.ts";
 import type { Usage } from "../core/usage.ts";
 import { addUsage, promptTokens, ZERO_USAGE } from "../core/usage.ts";
 import { interruptedResult, NOTE_PREFIX, userText } from "./history.ts";
+import type { LoopPrior } from "./loop-types.ts";
 import type { Redactor } from "./redact.ts";
 
 /**
@@ -101,6 +102,20 @@ export interface ResumeState {
   /** Calls that had started but had no result; they get an "interrupted" result and are not re-run. */
   interrupted: ToolCall[];
   final?: Extract<RunEventBody, { type: "final" }>;
+}
+
+/**
+ * What the loop carries over from a transcript's steps (resume, `run --continue`). `budgetWarned` false: the
+ * budget note may come again (a follow-up gets its limits afresh).
+ */
+export function loopPrior(state: ResumeState, opts: { budgetWarned?: boolean } = {}): LoopPrior {
+  return {
+    steps: state.steps,
+    usage: state.usage,
+    lastContextTokens: state.lastContextTokens,
+    measuredMessages: state.history.length,
+    budgetWarned: opts.budgetWarned ?? state.budgetWarned,
+  };
 }
 
 /**

@@ -5,8 +5,7 @@ import { defaultEnvironment } from "../agent/environment.ts";
 import type { LoopLimits } from "../agent/loop.ts";
 import type { ApprovalMode } from "../agent/policy.ts";
 import { readRunMeta, resumeRun } from "../agent/resume-run.ts";
-import { applyRun } from "../agent/review.ts";
-import type { EnvironmentFactory, RunExtras, RunOutcome, StartRunOptions } from "../agent/session.ts";
+import type { EnvironmentFactory, RunExtras, StartRunOptions } from "../agent/session.ts";
 import { checkWorkspace, startRun } from "../agent/session.ts";
 import type { Config } from "../core/config.ts";
 import { loadConfig } from "../core/config.ts";
@@ -15,7 +14,7 @@ import type { ModelClient } from "../core/model.ts";
 import { describeRule, parseEgressList } from "../sandbox/egress-rules.ts";
 import type { RunFlags } from "./commands/run.ts";
 import { shellCommand } from "./hints.ts";
-import { askYesNo, createRunRenderer, renderFinal, ttyApprover } from "./render-run.ts";
+import { createRunRenderer, review, stopOnSignals, ttyApprover } from "./render-run.ts";
 import { withRequestFlags } from "./request-flags.ts";
 
 /**
@@ -90,8 +89,7 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
   const tty = Boolean(process.stderr.isTTY && process.stdin.isTTY);
   const renderer = createRunRenderer({ json: Boolean(flags.json), tty });
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  const release = stopOnSignals(controller);
   // OpenTelemetry GenAI spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/); nothing loaded otherwise.
   const otel = await (await import("../telemetry/index.ts")).telemetry();
   const spans = otel?.run();
@@ -128,7 +126,7 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
       strict: Boolean(flags.strict),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    release();
     renderer.close();
     await otel?.shutdown().catch(() => {});
   }
@@ -137,8 +135,10 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
 export async function resumeCommand(runId: string, flags: RunFlags): Promise<number> {
   const { workspace, common, renderer, tty } = await reopenRun(runId, flags);
   const limits = resolveLimits(flags, undefined, {});
+  const controller = new AbortController();
+  const release = stopOnSignals(controller);
   try {
-    const outcome = await resumeRun({ runId, workspace, limits, ...common });
+    const outcome = await resumeRun({ runId, workspace, limits, ...common, signal: controller.signal });
     return await review(outcome, workspace, {
       apply: Boolean(flags.apply),
       tty,
@@ -146,6 +146,7 @@ export async function resumeCommand(runId: string, flags: RunFlags): Promise<num
       strict: Boolean(flags.strict),
     });
   } finally {
+    release();
     renderer.close();
   }
 }
@@ -171,8 +172,7 @@ export async function continueCommand(runId: string, followUp: string | undefine
   const { continueRun } = await import("../agent/continue-run.ts");
   const limits = resolveLimits(flags, undefined, {});
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  const release = stopOnSignals(controller);
   try {
     const outcome = await continueRun({ runId, workspace, followUp, limits, ...common, signal: controller.signal });
     return await review(outcome, workspace, {
@@ -182,7 +182,7 @@ export async function continueCommand(runId: string, followUp: string | undefine
       strict: Boolean(flags.strict),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    release();
     renderer.close();
   }
 }
@@ -296,47 +296,6 @@ async function environmentFor(extras: RunExtras, config: Config): Promise<Enviro
     keepScreenshots: config.computer.keep_screenshots,
     ...(extras.computerUrl ? { url: extras.computerUrl } : {}),
   });
-}
-
-async function review(
-  outcome: RunOutcome,
-  workspace: string,
-  opts: { apply: boolean; tty: boolean; json: boolean; strict: boolean },
-): Promise<number> {
-  renderFinal({ ...outcome, cost: outcome.final.cost }, { showPatch: !opts.json, workspace, paths: outcome.paths });
-  const outside = outcome.changes.filter((c) => c.outOfScope).map((c) => c.path);
-  if (outside.length) {
-    process.stderr.write(
-      `switchyard: warning: ${outside.length} change(s) outside the task's scope (written through bash): ${outside.join(", ")}` +
-        `${opts.strict ? " — --strict will not apply them" : ""}\n`,
-    );
-  }
-  if (outcome.final.endState === "aborted") {
-    // Ctrl-C: exit 130 (128 + SIGINT). Nothing is applied; the run can be continued or reviewed as it is.
-    process.stderr.write(
-      `switchyard: interrupted; continue it with: switchyard resume ${outcome.runId}` +
-        (outcome.changes.length
-          ? `  (or review what it changed so far: switchyard apply ${outcome.runId} | switchyard discard ${outcome.runId})`
-          : "") +
-        "\n",
-    );
-    return outcome.final.exitCode;
-  }
-  if (outcome.changes.length) {
-    const apply =
-      opts.apply || (opts.tty && (await askYesNo(`apply ${outcome.changes.length} change(s) to ${workspace}?`)));
-    if (apply) {
-      const applied = applyRun(workspace, outcome.runId, { strict: opts.strict });
-      process.stderr.write(`switchyard: applied ${applied.length} change(s) from run ${outcome.runId}\n`);
-    } else {
-      const apply = shellCommand(["apply", outcome.runId], workspace);
-      const discard = shellCommand(["discard", outcome.runId], workspace);
-      const more = shellCommand(["run", "--continue", outcome.runId, "<follow-up>"], workspace);
-      process.stderr.write(`switchyard: changes kept for review: ${apply}  |  ${discard}\n`);
-      process.stderr.write(`  ask for more first: ${more}\n`);
-    }
-  }
-  return outcome.final.exitCode;
 }
 
 function resolveLimits(flags: RunFlags, config: Config | undefined, spec: Partial<LoopLimits>): Partial<LoopLimits> {

@@ -1,8 +1,10 @@
+import { applyRun } from "../agent/review.ts";
+import type { RunOutcome } from "../agent/session.ts";
 import type { ScreenshotTally } from "../computer/screenshots.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { ApprovalRequest } from "../core/tool.ts";
 import { formatUsd } from "../ledger/price.ts";
-import { displayPath } from "./hints.ts";
+import { displayPath, shellCommand } from "./hints.ts";
 
 export { createRunRenderer, type RunRenderer } from "./render-run-events.ts";
 
@@ -23,9 +25,14 @@ export function renderFinal(
   const err = (s: string) => process.stderr.write(`${s}\n`);
   if (opts.showPatch && outcome.patch)
     process.stderr.write(outcome.patch.endsWith("\n") ? outcome.patch : `${outcome.patch}\n`);
-  const changed = outcome.changes.length
-    ? outcome.changes.map((c) => `${c.kind === "added" ? "A" : c.kind === "deleted" ? "D" : "M"} ${c.path}`).join(", ")
-    : "no changes";
+  const changed =
+    f.endState === "review_failed"
+      ? "changes not reviewed"
+      : outcome.changes.length
+        ? outcome.changes
+            .map((c) => `${c.kind === "added" ? "A" : c.kind === "deleted" ? "D" : "M"} ${c.path}`)
+            .join(", ")
+        : "no changes";
   err(`switchyard: ${f.endState} after ${f.steps} step(s) (exit ${f.exitCode}) · ${changed}`);
   if (f.message) err(`  ${oneLine(f.message, 300)}`);
   if (outcome.cost !== undefined) err(`  cost: ${formatUsd(outcome.cost)}`);
@@ -49,6 +56,73 @@ export function renderFinal(
         `(Anthropic) / ~${fmtInt(shots.tokens.openai)} (OpenAI) when first sent, estimated`,
     );
   }
+}
+
+/**
+ * Ctrl-C or SIGTERM stops the run: its loop ends `aborted` (exit 130, or 143 for SIGTERM) and its end still writes
+ * the review and summary, so the transcript, summary.json and the exit code agree. A second signal kills at once
+ * (the default); `switchyard resume` then finishes what was left.
+ */
+export function stopOnSignals(controller: AbortController): () => void {
+  const onInt = () => controller.abort("SIGINT");
+  const onTerm = () => controller.abort("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  return () => {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  };
+}
+
+/** The run's outcome → the diff, the apply prompt (or --apply) and the next steps; returns the exit code. */
+export async function review(
+  outcome: RunOutcome,
+  workspace: string,
+  opts: { apply: boolean; tty: boolean; json: boolean; strict: boolean },
+): Promise<number> {
+  renderFinal({ ...outcome, cost: outcome.final.cost }, { showPatch: !opts.json, workspace, paths: outcome.paths });
+  const outside = outcome.changes.filter((c) => c.outOfScope).map((c) => c.path);
+  if (outside.length) {
+    process.stderr.write(
+      `switchyard: warning: ${outside.length} change(s) outside the task's scope (written through bash): ${outside.join(", ")}` +
+        `${opts.strict ? " — --strict will not apply them" : ""}\n`,
+    );
+  }
+  if (outcome.reviewFailure) {
+    const resume = shellCommand(["resume", outcome.runId], workspace);
+    const discard = shellCommand(["discard", outcome.runId], workspace);
+    process.stderr.write(
+      `switchyard: nothing was applied: the run's changes could not be reviewed; they are kept in ${displayPath(outcome.reviewFailure.copy)}\n` +
+        `  fix the cause above, then: ${resume}  (writes the review, no model call)  |  ${discard}\n`,
+    );
+    return outcome.final.exitCode;
+  }
+  if (outcome.final.endState === "aborted") {
+    // Ctrl-C: exit 130 (128 + SIGINT). Nothing is applied; the run can be continued or reviewed as it is.
+    process.stderr.write(
+      `switchyard: interrupted; continue it with: switchyard resume ${outcome.runId}` +
+        (outcome.changes.length
+          ? `  (or review what it changed so far: switchyard apply ${outcome.runId} | switchyard discard ${outcome.runId})`
+          : "") +
+        "\n",
+    );
+    return outcome.final.exitCode;
+  }
+  if (outcome.changes.length) {
+    const apply =
+      opts.apply || (opts.tty && (await askYesNo(`apply ${outcome.changes.length} change(s) to ${workspace}?`)));
+    if (apply) {
+      const applied = applyRun(workspace, outcome.runId, { strict: opts.strict });
+      process.stderr.write(`switchyard: applied ${applied.length} change(s) from run ${outcome.runId}\n`);
+    } else {
+      const apply = shellCommand(["apply", outcome.runId], workspace);
+      const discard = shellCommand(["discard", outcome.runId], workspace);
+      const more = shellCommand(["run", "--continue", outcome.runId, "<follow-up>"], workspace);
+      process.stderr.write(`switchyard: changes kept for review: ${apply}  |  ${discard}\n`);
+      process.stderr.write(`  ask for more first: ${more}\n`);
+    }
+  }
+  return outcome.final.exitCode;
 }
 
 /** Ask a yes/no question on the terminal; resolves false on anything but y/yes. */

@@ -53,6 +53,12 @@ function hints(runs: RunListing[], workspace: string): string[] {
   }
   const interrupted = runs.find((r) => r.state === "interrupted");
   if (interrupted) out.push(`  continue a killed run: ${shellCommand(["resume", interrupted.runId], workspace)}`);
+  const unreviewed = runs.find((r) => r.state === "review_failed");
+  if (unreviewed) {
+    out.push(
+      `  write a failed review once its cause is fixed: ${shellCommand(["resume", unreviewed.runId], workspace)}`,
+    );
+  }
   if (runs.some((r) => ["applied", "unchanged", "discarded"].includes(r.state) && r.copyBytes > 0)) {
     out.push(`  free the copies of finished runs: ${shellCommand(["runs", "prune"], workspace)}`);
   }

@@ -1,7 +1,8 @@
 /**
  * Typed errors. Every error knows whether retrying can help, and how the CLI should exit for it.
  * Exit codes are a contract (ARCHITECTURE.md): 0 done; 1 internal; 2 usage/config; 3 provider after retries;
- * 4 budget; 5 step limit; 6 loop guard; 7 timeout; 8 denied by policy.
+ * 4 budget; 5 step limit; 6 loop guard; 7 timeout; 8 denied by policy; 9 the run ended but its review could not be
+ * written (its changes are kept, nothing was applied).
  */
 
 export const EXIT = {
@@ -14,6 +15,7 @@ export const EXIT = {
   loop: 6,
   timeout: 7,
   denied: 8,
+  review: 9,
 } as const;
 
 export class SwitchyardError extends Error {

@@ -17,7 +17,9 @@ export type EndState =
   | "loop_guard"
   | "timeout"
   | "denied"
-  | "aborted";
+  | "aborted"
+  /** The loop ended, but the run's end could not write its review (diff, review.json): nothing can be applied yet. */
+  | "review_failed";
 
 export const END_STATE_EXIT: Record<EndState, number> = {
   done: 0,
@@ -29,6 +31,7 @@ export const END_STATE_EXIT: Record<EndState, number> = {
   timeout: 7,
   denied: 8,
   aborted: 130,
+  review_failed: 9,
 };
 
 export interface CostBreakdown {

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { RunSummary } from "../../src/agent/review.ts";
+import type { RunEvent } from "../../src/core/events.ts";
+import { BIN, type CliResult, cli, NODE, parseEvents } from "./cli-helpers.ts";
+import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
+
+/**
+ * A run whose loop ended but whose review cannot be written — here a file the agent made unreadable
+ * (`chmod 000`), which the review, running as the same non-root user, cannot hash — does not end claiming its
+ * loop's result: exit 9, a last `final` with end state `review_failed` naming the error and the kept copy,
+ * summary.json `review_failed`, nothing applicable. Once the cause is fixed, `resume` writes the review without a
+ * model call and the run ends as its loop did.
+ */
+const tmp = tempDir("sy-review-failure-");
+after(() => tmp.cleanup());
+
+const ROOT_USER = process.getuid?.() === 0;
+/** The sandbox user's uid: as root the CLI drops to it, as anyone else it is already that user. */
+const USER = 1000;
+
+/** The CLI as a non-root user (setpriv from root), so that a mode-000 file is unreadable to the review. */
+function cliAsUser(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  if (!ROOT_USER) return cli(args, env);
+  return new Promise((resolve, reject) => {
+    const drop = [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "--", NODE, BIN, ...args];
+    const child = spawn("setpriv", drop, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, events: parseEvents(stdout) });
+    });
+  });
+}
+
+function transcript(file: string): RunEvent[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunEvent);
+}
+
+describe("a run whose review cannot be written", () => {
+  it("exits 9 with review_failed everywhere, keeps the copy, and resume writes the review without a model call", async () => {
+    const home = join(tmp.dir, "home");
+    const ws = join(tmp.dir, "ws");
+    mkdirSync(home, { recursive: true });
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(join(ws, "README.md"), "# demo\n");
+    if (ROOT_USER) for (const d of [tmp.dir, home, ws]) chownSync(d, USER, USER);
+    if (ROOT_USER) chownSync(join(ws, "README.md"), USER, USER);
+    const server = await mock({
+      turns: [
+        bashTurn("echo changed > README.md && echo key > secret.pem && chmod 000 secret.pem"),
+        { text: "all done" },
+      ],
+    });
+    try {
+      const config = join(tmp.dir, "switchyard.toml");
+      writeFileSync(config, mockConfigToml(server.url));
+      const env = { ...mockEnv(server.url), HOME: home };
+      const args = ["--workspace", ws, "--config", config];
+      const r = await cliAsUser(
+        ["run", "change the readme", ...args, "--model", "local/coder", "--sandbox", "host", "--json"],
+        env,
+      );
+      assert.equal(r.code, 9, r.stderr);
+      const runId = r.events[0]?.runId ?? "";
+      const dir = join(ws, ".switchyard", "runs", runId);
+      const copy = join(dir, "work");
+      assert.match(r.stderr, /review_failed after 2 step\(s\) \(exit 9\) · changes not reviewed/);
+      assert.match(r.stderr, /the review could not be written: .*EACCES.*secret\.pem/);
+      assert.match(r.stderr, new RegExp(`kept in .*${runId}/work`));
+      assert.match(r.stderr, new RegExp(`switchyard resume ${runId}`));
+      assert.doesNotMatch(r.stderr, /internal error/);
+
+      const events = transcript(join(dir, "transcript.jsonl"));
+      const finals = events.filter((e) => e.type === "final");
+      assert.deepEqual(
+        finals.map((e) => (e.type === "final" ? [e.endState, e.exitCode] : [])),
+        [
+          ["done", 0],
+          ["review_failed", 9],
+        ],
+      );
+      const last = events.at(-1);
+      assert.ok(last?.type === "final" && last.message.includes(copy), "the last event names the kept copy");
+      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+      assert.equal(summary.status, "review_failed");
+      assert.equal(summary.endState, "review_failed");
+      assert.equal(summary.exitCode, 9);
+      assert.equal(summary.reviewFailure?.loop.endState, "done");
+      assert.equal(summary.reviewFailure?.copy, copy);
+      assert.ok(!existsSync(join(dir, "review.json")), "no review.json: nothing can land unseen");
+      assert.ok(!existsSync(join(dir, "diff.patch")), "no half-written diff");
+      assert.equal(readFileSync(join(copy, "README.md"), "utf8"), "changed\n", "the agent's work is kept");
+      assert.equal(readFileSync(join(ws, "README.md"), "utf8"), "# demo\n");
+
+      const apply = await cli(["apply", runId, "--workspace", ws], env);
+      assert.equal(apply.code, 2, apply.stderr);
+      assert.match(apply.stderr, /review could not be written .*nothing is applied/);
+      assert.match(apply.stderr, new RegExp(`fix: .*switchyard resume ${runId} writes the review`));
+      const runs = await cli(["runs", "--workspace", ws], env);
+      assert.match(runs.stdout + runs.stderr, /review_failed/);
+
+      const requests = server.requests.length;
+      chmodSync(join(copy, "secret.pem"), 0o644);
+      const again = await cliAsUser(["resume", runId, ...args, "--json"], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(server.requests.length, requests, "writing the review asked the model nothing");
+      const after = transcript(join(dir, "transcript.jsonl"));
+      const tail = after.slice(events.length).map((e) => (e.type === "final" ? `final ${e.endState}` : e.type));
+      assert.deepEqual(tail, ["warning", "final done"]);
+      const done = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+      assert.equal(done.status, "pending");
+      assert.equal(done.exitCode, 0);
+      assert.equal(done.reviewFailure, undefined);
+      assert.deepEqual(done.changes.map((c) => `${c.kind} ${c.path}`).sort(), [
+        "added secret.pem",
+        "modified README.md",
+      ]);
+      const landed = await cli(["apply", runId, "--workspace", ws], env);
+      assert.equal(landed.code, 0, landed.stderr);
+      assert.equal(readFileSync(join(ws, "README.md"), "utf8"), "changed\n");
+    } finally {
+      await server.close();
+    }
+  });
+});
