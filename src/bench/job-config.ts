@@ -191,3 +191,21 @@ export function readCompleteJob(file: string): HarborJobResult | undefined {
     return undefined;
   }
 }
+
+/**
+ * A dispatcher (the queue) sends each trial's task as a folder, verified on arrival by Harbor's checksum of that
+ * folder; the rows of an MCP-Atlas-style suite share one folder and carry their own checksum, so they cannot travel
+ * that way: refused before anything is written or enqueued.
+ */
+export function refuseDispatchedRows(
+  tasks: ReadonlyArray<{ name: string; mcpAtlas?: { checksum?: string } }>,
+  dispatched: boolean,
+): void {
+  const rows = tasks.filter((t) => t.mcpAtlas?.checksum).map((t) => t.name);
+  if (!dispatched || rows.length === 0) return;
+  const shown = rows.length > 3 ? `${rows.slice(0, 3).join(", ")} and ${rows.length - 3} more` : rows.join(", ");
+  throw new ConfigError(`MCP-Atlas row tasks cannot be sent to queue workers yet (${shown})`, {
+    field: "--queue",
+    hint: "run the rows file or mcp-atlas.toml suite without --queue (task folders and Harbor bundles travel)",
+  });
+}

@@ -21,6 +21,7 @@ import {
   newestJob,
   readCompleteJob,
   readJobConfig,
+  refuseDispatchedRows,
   timestampName,
 } from "./job-config.ts";
 import type { ClaimJudge } from "./mcp-atlas/judge.ts";
@@ -160,6 +161,7 @@ export async function runJob(opts: JobOptions): Promise<JobOutcome> {
   if (!opts.skipBadTasks) refuseBadTasks(suite.failures);
   for (const f of suite.failures)
     emit({ type: "warning", message: `task skipped (--skip-bad-tasks): ${f.error.message}` });
+  refuseDispatchedRows(suite.tasks, opts.dispatch !== undefined);
 
   const outDir = resolve(opts.outDir);
   let jobName = opts.jobName;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -8,6 +8,7 @@ import { type JobOptions, runJob } from "../../src/bench/job.ts";
 import { IDENTITY_FILE, jobTask, taskDigest } from "../../src/bench/job-config.ts";
 import { loadAtlasSuite } from "../../src/bench/mcp-atlas/suite.ts";
 import { loadSuite } from "../../src/bench/task.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { openResultsStore } from "../../src/ledger/results-store.ts";
 import { ROOT } from "../mcp/helpers.ts";
 
@@ -185,4 +186,34 @@ test("an edited folder task still refuses --resume; an edited row beside it does
   writeRows(dir, [{ ...r1, PROMPT: "Something else entirely." }, ...rest]);
   writeFileSync(join(tb2, "instruction.md"), "changed\n");
   await assert.rejects(runJob({ ...opts, resume: true }), /task csv-sales-summary changed on disk/);
+});
+
+test("a dispatcher (the queue) is refused row tasks before anything is written: they share one folder", async () => {
+  const dir = suite("dispatch");
+  const out = join(tmp, "dispatch-jobs");
+  let dispatched = 0;
+  await assert.rejects(
+    runJob({
+      paths: [dir],
+      agents: [{ kind: "nop" }],
+      k: 1,
+      n: 1,
+      outDir: out,
+      jobName: "queued",
+      resume: false,
+      timeoutMultiplier: 1,
+      env: "local",
+      strictEnv: false,
+      resultsDb: false,
+      dispatch: async (trials) => {
+        dispatched += trials.length;
+      },
+    }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /^MCP-Atlas row tasks cannot be sent to queue workers yet \(atlas-/.test(e.message) &&
+      e.field === "--queue",
+  );
+  assert.equal(dispatched, 0);
+  assert.equal(existsSync(out), false, "no job folder was written");
 });
