@@ -73,14 +73,14 @@ export function renderGemini(input: RenderInput): Rendered {
         id: tc.id ?? `call_${turnIndex}_${i}`,
       },
     };
-    if (i === 0) part.thoughtSignature = opaque("", id);
+    if (i === 0) part.thoughtSignature = opaque("", id, 0, "base64");
     return part;
   });
   const thoughtPart = turn.reasoning === undefined ? undefined : { text: turn.reasoning, thought: true };
   // Gemini 3 also signs the last part of an answer without function calls (thought-signatures docs); it arrives on
   // the last streamed text chunk.
   const textSignature =
-    enforcesThoughtSignatures(model) && callParts.length === 0 && turn.text ? opaque("", id) : undefined;
+    enforcesThoughtSignatures(model) && callParts.length === 0 && turn.text ? opaque("", id, 0, "base64") : undefined;
   const sign = (p: Json): Json => (textSignature ? { ...p, thoughtSignature: textSignature } : p);
   const parts: Json[] = [
     ...(thoughtPart ? [thoughtPart] : []),

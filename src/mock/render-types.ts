@@ -35,7 +35,11 @@ export function argumentsText(tc: ToolCallSpec): string {
   return tc.raw_arguments ?? JSON.stringify(tc.arguments);
 }
 
-/** Deterministic opaque strings (reasoning signatures, encrypted content) derived from the response id. */
-export function opaque(prefix: string, id: string, i = 0): string {
-  return `${prefix}${Buffer.from(`${id}:${i}`).toString("base64url")}`;
+/**
+ * Deterministic opaque strings (reasoning signatures, encrypted content) derived from the response id. `base64`:
+ * standard alphabet with padding, the form a protobuf bytes field (Gemini's thoughtSignature) takes in JSON — some
+ * clients keep only a signature of that form.
+ */
+export function opaque(prefix: string, id: string, i = 0, encoding: "base64url" | "base64" = "base64url"): string {
+  return `${prefix}${Buffer.from(`${id}:${i}`).toString(encoding)}`;
 }

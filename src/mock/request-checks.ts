@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { anthropicModelProblem } from "./anthropic-models.ts";
 import { anthropicRequestProblem, isAnthropicBeta } from "./anthropic-params.ts";
 import { extraChatParameters, MISSING_REASONING_CONTENT, missingReasoningContent } from "./chat-dialect.ts";
+import { geminiHistoryProblem } from "./gemini-history.ts";
 import { geminiUnknownFieldsError, unsignedCallProblem } from "./gemini-params.ts";
 import { unknownParameter } from "./request-params.ts";
 import type { Route } from "./routes.ts";
@@ -105,6 +106,8 @@ export function requestProblem(input: CheckInput): RequestProblem | undefined {
     case "gemini": {
       const unknownFields = geminiUnknownFieldsError(input.body);
       if (unknownFields) return { status: 400, message: unknownFields.message, details: unknownFields.details };
+      const history = geminiHistoryProblem(input.body);
+      if (history) return { status: 400, ...history };
       const unsigned = input.model === null ? undefined : unsignedCallProblem(input.model, input.body);
       return unsigned === undefined ? undefined : { status: 400, message: unsigned };
     }
