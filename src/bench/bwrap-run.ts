@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, constants, fchmodSync, lstatSync, openSync, rmSync } from "node:fs";
 import { killOnDeadline } from "../sandbox/deadline.ts";
 import { type ImageSandboxArgs, imageSandboxArgv } from "../sandbox/image-root.ts";
 
@@ -21,7 +21,10 @@ export interface RunOptions extends Omit<ImageSandboxArgs, "command" | "network"
   command: string;
   shell?: string[];
   timeoutMs?: number;
-  /** Combined stdout+stderr goes to this host file (appended); otherwise it is captured. */
+  /**
+   * Combined stdout+stderr goes to this host file (appended); otherwise it is captured. Every user of the sandbox may
+   * write it too, as the file a `> FILE` of the phase's own shell makes (see openOutputFile).
+   */
   outputFile?: string;
   signal?: AbortSignal;
   /** cgroup.procs files the command joins before it execs (the trial's limits). */
@@ -37,6 +40,25 @@ export interface RunResult {
 
 const MAX_CAPTURE = 64 * 1024;
 
+/**
+ * Harbor runs `/tests/test.sh > /logs/verifier/test-stdout.txt 2>&1` inside the container, so that file is the
+ * phase user's and a test.sh that writes it itself (`pytest … > /logs/verifier/test-stdout.txt`) can. Here the host
+ * opens it, in a folder the sandbox can write (/logs/verifier): whatever the sandbox left at that name that is not
+ * a plain file of its own (a link, a folder, a hard link) is removed, never followed, and the file is made writable
+ * by every id inside (mode 666).
+ */
+function openOutputFile(path: string): number {
+  try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.nlink !== 1) rmSync(path, { recursive: true, force: true });
+  } catch {
+    // not there yet
+  }
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o666);
+  fchmodSync(fd, 0o666);
+  return fd;
+}
+
 export function runInSandbox(opts: RunOptions): Promise<RunResult> {
   const { argv: inner, fd3 } = imageSandboxArgv({
     ...opts,
@@ -45,7 +67,7 @@ export function runInSandbox(opts: RunOptions): Promise<RunResult> {
   });
   const join = opts.cgroupProcs?.map((f) => `echo $$ > ${f}`).join(" && ");
   const argv = join ? ["/bin/sh", "-c", `${join} && exec "$@"`, "sh", ...inner] : inner;
-  const fd = opts.outputFile ? openSync(opts.outputFile, "a") : undefined;
+  const fd = opts.outputFile ? openOutputFile(opts.outputFile) : undefined;
   return new Promise((resolve) => {
     const out = fd ?? "pipe";
     const child = spawn(argv[0] ?? "bwrap", argv.slice(1), {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { AgentSpec } from "../../src/bench/agent-spec.ts";
@@ -196,4 +196,26 @@ test("an oracle trial of a task without solution/solve.sh is an AgentSetupError"
   const r = await trial(dir, { kind: "oracle" });
   assert.equal(r.exception_info?.exception_type, "AgentSetupError");
   assert.equal(r.verifier, null);
+});
+
+test("a test.sh that writes /logs/verifier/test-stdout.txt itself can, as in Harbor's container; a link left at that name is removed, never followed", async () => {
+  const victim = join(root, "victim.txt");
+  writeFileSync(victim, "host file\n");
+  const dir = writeTask(root, "own-stdout", {
+    dockerfile: "FROM debian:bookworm\nWORKDIR /app\n",
+    // The oracle (which, like the agent, can write /logs/verifier) plants a link to a host file at that name.
+    solve: `#!/bin/bash\nln -s ${victim} /logs/verifier/test-stdout.txt\n`,
+    test: [
+      "#!/bin/bash",
+      "echo before",
+      "echo inner-output > /logs/verifier/test-stdout.txt 2>&1",
+      "status=$?",
+      'if [ "$status" -eq 0 ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi',
+      "",
+    ].join("\n"),
+  });
+  const r = await trial(dir, { kind: "oracle" });
+  assert.equal(r.reward, 1, r.exception_info?.exception_message);
+  assert.match(readFileSync(join(out, `t${seq}`, "verifier", "test-stdout.txt"), "utf8"), /inner-output/);
+  assert.equal(readFileSync(victim, "utf8"), "host file\n");
 });
