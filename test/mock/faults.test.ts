@@ -84,7 +84,7 @@ describe("mock: faults", () => {
     });
     const res = await fetch(`${mock.url}/v1beta/models/gone-model:generateContent?key=k`, {
       method: "POST",
-      body: "{}",
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "x" }] }] }),
     });
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), { error: { code: 404, message: "Not found.", status: "NOT_FOUND" } });
