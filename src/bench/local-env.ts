@@ -21,6 +21,7 @@ import { STAGE_INSIDE } from "./copy-step.ts";
 import { BASE_ENV, copyDestination } from "./dockerfile.ts";
 import { environmentSettings } from "./environment-settings.ts";
 import { buildEnvironment } from "./local-build.ts";
+import { PYTHON_STANDIN_DIR } from "./offline-pytest.ts";
 import { SHIM_DIR_INSIDE, SHIM_LOG, sharedShimDir } from "./offline-shims.ts";
 import type { BenchTask } from "./task.ts";
 import type { EnvironmentInfo, ExecOpts, Fidelity, Phase, TrialEnvironment } from "./trial-environment.ts";
@@ -150,7 +151,12 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
     let runEnv = { ...env, ...(o.env ?? {}) };
     let cmd = command;
     if (phase === "verifier") {
-      runEnv = { ...runEnv, PATH: `${SHIM_DIR_INSIDE}:${runEnv.PATH ?? BASE_ENV.PATH}` };
+      const py = `${SHIM_DIR_INSIDE}/${PYTHON_STANDIN_DIR}`;
+      runEnv = {
+        ...runEnv,
+        PATH: `${SHIM_DIR_INSIDE}:${runEnv.PATH ?? BASE_ENV.PATH}`,
+        PYTHONPATH: runEnv.PYTHONPATH ? `${runEnv.PYTHONPATH}:${py}` : py,
+      };
       cmd = `${UV_ENV_STANDINS}\n${command}`;
     }
     const done = run(phase, ["/bin/bash", "-c", cmd], { ...o, env: runEnv });

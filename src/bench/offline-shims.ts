@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { pythonStandinFiles } from "./offline-pytest.ts";
 
 /**
  * Offline stand-ins put first on the verifier's PATH. TB2 test scripts usually fetch their test runner
@@ -15,6 +16,8 @@ import { join } from "node:path";
  * - `curl`/`wget` of uv's installer (`curl -LsSf https://astral.sh/uv/0.9.5/install.sh | sh`) print nothing, so the
  *   pipe runs an empty script (uv is already stood in for); any other download runs the machine's own tool, which
  *   fails for want of network as it would.
+ * - `pytest --ctrf FILE` without pytest-json-ctrf installed: a stand-in plugin on the verifier's PYTHONPATH accepts
+ *   the flag and writes the report (offline-pytest.ts).
  * Every use appends a line to /logs/verifier/offline-shims.log, and the trial result lists them as reduced fidelity.
  */
 
@@ -135,6 +138,7 @@ function shimFiles(): Record<string, string> {
     apt: NOOP("apt"),
     curl: FETCH("curl"),
     wget: FETCH("wget"),
+    ...pythonStandinFiles(),
   };
 }
 
@@ -144,6 +148,7 @@ export function writeShims(dir: string): void {
   const files = shimFiles();
   for (const [name, body] of Object.entries(files)) {
     const f = join(bin, name);
+    mkdirSync(dirname(f), { recursive: true });
     writeFileSync(f, body);
     chmodSync(f, 0o755);
   }

@@ -128,6 +128,33 @@ test("a test.sh that fetches pytest with uvx runs the machine's pytest, and the 
   assert.equal(fail.reward, 0, "a failing pytest still scores 0 through the stand-in");
 });
 
+test("a test.sh that runs pytest --ctrf itself, without pytest-json-ctrf installed, gets a stand-in that writes the report, and the result says so", async () => {
+  const dir = writeTask(root, "ctrf", {
+    dockerfile: "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install pytest==8.4.1 pytest-json-ctrf==0.3.5\n",
+    solve: "#!/bin/bash\necho ok > /app/out.txt\n",
+    test: [
+      "#!/bin/bash",
+      "python3 -m pytest --ctrf /logs/verifier/ctrf.json /tests/test_outputs.py -rA",
+      "if [ $? -eq 0 ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi",
+    ].join("\n"),
+    testFiles: {
+      "test_outputs.py":
+        "import pytest\n\ndef test_out():\n    assert open('/app/out.txt').read() == 'ok\\n'\n\n@pytest.mark.skip\ndef test_later():\n    pass\n",
+    },
+  });
+  const pass = await trial(dir, { kind: "oracle" });
+  const verifier = join(out, pass.trial_name, "verifier");
+  assert.equal(pass.reward, 1, readFileSync(join(verifier, "test-stdout.txt"), "utf8"));
+  const report = JSON.parse(readFileSync(join(verifier, "ctrf.json"), "utf8"));
+  assert.deepEqual(
+    { ...report.results.summary, start: 0, stop: 0 },
+    { tests: 2, passed: 1, failed: 0, skipped: 1, pending: 0, other: 0, start: 0, stop: 0 },
+  );
+  assert.ok(pass.fidelity.notes.some((n) => /pytest --ctrf .*: pytest-json-ctrf is not installed offline/.test(n)));
+  const fail = await trial(dir, { kind: "nop" });
+  assert.equal(fail.reward, 0, "the tests still decide: nop fails them");
+});
+
 test("the agent phase sees neither /tests nor /solution; the oracle sees /solution; the verifier sees /tests", async () => {
   const dir = writeTask(root, "peek", {
     solve:
