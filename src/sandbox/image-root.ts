@@ -26,8 +26,9 @@ import { hostId, type SandboxUserns } from "./userns.ts";
  * Dockerfile. The host's root file system plays the base image (FROM):
  * - `/` is a per-trial host folder, so RUN can create /data, /srv, /home/user... and they persist to later phases;
  * - `/etc` is a per-trial copy of the host's /etc (RUN useradd, RUN echo >> /etc/...), without the files the host
- *   keeps from other users (shadow, gshadow, sudoers, private keys: anything not world-readable) and with a shadow
- *   and gshadow that hold no password (`*`), owned by the sandbox's ids as an image's /etc is owned by its root;
+ *   keeps from other users (shadow, gshadow, sudoers, private keys: anything not world-readable), without the host's
+ *   login accounts (ids 1000–60000: a base image has none), and with a shadow and gshadow that hold no password
+ *   (`*`), owned by the sandbox's ids as an image's /etc is owned by its root;
  * - /usr, /opt, /var and the /bin, /lib... links are the host's, read-only (a write there fails with "Read-only file
  *   system": reduced fidelity, see local-env.ts); /var/tmp, /var/log and /var/mail are the trial's own, and a path
  *   the Dockerfile needs below a read-only folder (WORKDIR /opt/app) is carved out writable (`nested`).
@@ -90,12 +91,13 @@ export function prepareImageRoot(root: string, opts: { mapped: boolean; etc: "co
  */
 export function etcTemplateDir(mapped: boolean): string {
   if (etcTemplate && existsSync(etcTemplate)) return etcTemplate;
-  const hash = createHash("sha256").update(`v1 mapped=${mapped}\n`);
+  const hash = createHash("sha256").update(`v2 mapped=${mapped}\n`);
   digestTree("/etc", hash);
   const dir = join(tmpdir(), `switchyard-etc-${hash.digest("hex").slice(0, 16)}`);
   if (!existsSync(dir)) {
     const tmp = mkdtempSync(join(tmpdir(), "switchyard-etc-tmp-"));
     copyReadable("/etc", join(tmp, "etc"), mapped);
+    dropLoginAccounts(join(tmp, "etc"));
     writeShadow(join(tmp, "etc"), mapped);
     chmodSync(tmp, 0o755);
     try {
@@ -138,6 +140,41 @@ function copyReadable(from: string, to: string, mapped: boolean): void {
   copyFileSync(from, to);
   chmodSync(to, st.mode & 0o7777);
   own();
+}
+
+/** Debian's range of ids for people's accounts (login.defs UID_MIN..UID_MAX, GID_MIN..GID_MAX). */
+const LOGIN_IDS = { min: 1000, max: 60000 };
+
+/**
+ * The host's own login accounts (ids 1000–60000) are not the image's: a base image has none, and a Dockerfile's
+ * `RUN useradd -u 1000 agent` must find that id free ("useradd: UID 1000 is not unique" otherwise). Their passwd
+ * and group entries go, and their names leave the member lists of the groups that stay.
+ */
+function dropLoginAccounts(etc: string): void {
+  const isLogin = (id: string | undefined) => Number(id) >= LOGIN_IDS.min && Number(id) <= LOGIN_IDS.max;
+  /** Rewrite a colon-separated account file, entry by entry (`undefined` drops the entry). */
+  const rewrite = (file: string, entry: (fields: string[]) => string[] | undefined) => {
+    const f = join(etc, file);
+    if (!existsSync(f)) return;
+    const lines = readFileSync(f, "utf8").split("\n");
+    const kept = lines.flatMap((l) => {
+      if (!l.includes(":")) return [l];
+      const fields = entry(l.split(":"));
+      return fields ? [fields.join(":")] : [];
+    });
+    writeFileSync(f, kept.join("\n"));
+  };
+  const dropped = new Set<string>();
+  rewrite("passwd", (p) => {
+    if (!isLogin(p[2])) return p;
+    dropped.add(p[0] ?? "");
+    return undefined;
+  });
+  rewrite("group", (g) => {
+    if (isLogin(g[2])) return undefined;
+    const members = (g[3] ?? "").split(",").filter((m) => m && !dropped.has(m));
+    return [...g.slice(0, 3), members.join(","), ...g.slice(4)];
+  });
 }
 
 /** shadow/gshadow as a fresh image has them: one entry per account, no password. */

@@ -71,6 +71,20 @@ test("[agent] user and [verifier] user in task.toml override the image's USER fo
   );
 });
 
+test("the image's /etc has no login accounts of the host's, so RUN useradd -u 1000 finds the id free, as in a base image (Debian: UID_MIN 1000)", async () => {
+  await withEnv(
+    { dockerfile: `${FROM}\nRUN useradd -m -s /bin/bash -u 1000 agent && groupadd -g 1001 team\nUSER agent\n` },
+    async (env) => {
+      assert.equal(await sh(env, "id -u; id -un; getent group team | cut -d: -f3"), "1000\nagent\n1001");
+      assert.equal(
+        await sh(env, "awk -F: '$3 >= 1000 && $3 <= 60000 { print $1 }' /etc/passwd", "verifier"),
+        "agent",
+        "the only account in that range is the Dockerfile's",
+      );
+    },
+  );
+});
+
 test("USER with a name that is not in the image's /etc/passwd fails the next RUN, as docker build does (Dockerfile reference: USER)", async () => {
   const msg = await setupError({ dockerfile: `${FROM}\nUSER ghost\nRUN true\n` });
   assert.match(msg, /line 3: RUN true did not complete successfully: exit code: 126: unable to find user ghost/);
