@@ -63,11 +63,13 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
   const toolContext: ToolContext = { ...deps.toolContext, signal };
 
   const finish = (endState: EndState, message: string): FinalEventBody => {
+    // Stopped by a signal the CLI names (controller.abort("SIGTERM")): said, and SIGTERM exits 143 (128 + 15).
+    const by = endState === "aborted" && typeof deps.signal?.reason === "string" ? deps.signal.reason : undefined;
     const body: FinalEventBody = {
       type: "final",
       endState,
-      exitCode: END_STATE_EXIT[endState],
-      message,
+      exitCode: by === "SIGTERM" ? 143 : END_STATE_EXIT[endState],
+      message: by && /^SIG[A-Z]+$/.test(by) ? `${message} (${by})` : message,
       steps: step,
       usage,
       cost,
@@ -261,7 +263,11 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
         note("truncated", TRUNCATED_NOTE[turn.stopReason]);
         continue;
       }
-      if (!signal.aborted && !(await checkpoints("end"))) {
+      // Stopped as the answer came: a run with end checkpoints is not `done` unless they ran and passed.
+      if (signal.aborted && deps.checkpoints) {
+        return finish(stoppedState(), `${stoppedState()} as the model finished, before the end checkpoints ran`);
+      }
+      if (!(await checkpoints("end"))) {
         const verdict = guard.recordKey(FINISH_KEY);
         const plain = guard.last.period === 1;
         if (verdict === "stop") {

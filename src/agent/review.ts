@@ -208,6 +208,8 @@ export function applyRun(workspace: string, runId: string, opts: ApplyRunOptions
       },
     );
   }
+  // Nothing to land: the run stays as it is rather than being marked applied.
+  if (changes.length === 0) return [];
   applyChanges(workspace, p.copy, changes, { stageDir: applyStage(p), ...(review ? { expected: review.hashes } : {}) });
   setStatus(p, "applied");
   return flagged;

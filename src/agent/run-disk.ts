@@ -25,6 +25,8 @@ export interface RunDisk {
   copy: string;
   scratch: string;
   sizeMb: number;
+  /** The disk image (enforced quota only): where the copy is when `finish` could not move it out. */
+  image?: string;
   /** Undefined when enforced; otherwise why not. */
   unenforced?: string;
   /** True when the quota is (nearly) used up. */
@@ -105,12 +107,20 @@ export async function openRunDisk(opts: {
     copy: l.copy,
     scratch: l.scratch,
     sizeMb,
+    image: l.image,
     full: () => disk.full(),
     async finish() {
       const usedBytes = disk.usage().usedBytes;
       const scratchBytes = dirBytes(l.scratch);
       rmSync(paths.copy, { recursive: true, force: true });
-      await copyWorkspace(l.copy, paths.copy);
+      try {
+        await copyWorkspace(l.copy, paths.copy);
+      } catch (err) {
+        // A partial work/ is not the run's copy (and may be what filled the disk): the image keeps the copy, and
+        // the mount goes when this process does (its watchdog), so a resume can attach it again.
+        rmSync(paths.copy, { recursive: true, force: true });
+        throw err;
+      }
       disk.release();
       rmSync(l.ready, { force: true });
       return { quotaMb: sizeMb, enforced: true, usedBytes, scratchBytes };

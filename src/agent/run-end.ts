@@ -41,17 +41,18 @@ export async function endRun(end: RunEnd, final: FinalEventBody): Promise<RunOut
   try {
     report = await disk?.finish();
   } catch (err) {
-    error = `the agent's copy could not be moved off the run's disk: ${errorMessage(err)}`;
+    error = `the agent's copy could not be moved off the run's disk: ${cause(err)}`;
   }
   if (!error) {
     try {
       review = await computeReview(end.meta.workspace, paths);
     } catch (err) {
       dropReview(paths);
-      error = `the review could not be written: ${errorMessage(err)}`;
+      error = `the review could not be written: ${cause(err)}`;
     }
   }
-  const copy = error && disk && !report ? disk.copy : paths.copy;
+  // A copy that could not be moved off the run's disk is still in its image (resume mounts it again).
+  const copy = error && disk && !report ? (disk.image ?? disk.copy) : paths.copy;
   let failure: ReviewFailure | undefined = error
     ? { error, copy, loop: { endState: final.endState, exitCode: final.exitCode, message: final.message } }
     : undefined;
@@ -85,7 +86,7 @@ export async function endRun(end: RunEnd, final: FinalEventBody): Promise<RunOut
       // Without a summary the review is not what the run reported: apply must not land it.
       dropReview(paths);
       failure = {
-        error: `summary.json could not be written: ${errorMessage(err)}`,
+        error: `summary.json could not be written: ${cause(err)}`,
         copy,
         loop: { endState: final.endState, exitCode: final.exitCode, message: final.message },
       };
@@ -125,6 +126,13 @@ function failedFinal(final: FinalEventBody, failure: ReviewFailure): FinalEventB
       `${failure.error}; nothing can be applied until the review is written. The agent's copy is kept at ` +
       `${failure.copy} (its loop had ended ${failure.loop.endState}: ${clip(failure.loop.message, 300)})`,
   };
+}
+
+/** What went wrong, briefly: a failed command's last line of stderr (cp's "No space left on device"), else the error. */
+function cause(err: unknown): string {
+  const stderr = (err as { stderr?: unknown } | undefined)?.stderr;
+  const last = stderr === undefined ? "" : String(stderr).trim().split("\n").at(-1)?.trim();
+  return last || errorMessage(err);
 }
 
 function clip(text: string, max: number): string {

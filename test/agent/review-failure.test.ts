@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RunSummary } from "../../src/agent/review.ts";
 import type { RunEvent } from "../../src/core/events.ts";
+import { createQuotaDisk, quotaUnavailable, releaseStaleMounts } from "../../src/sandbox/disk-quota.ts";
 import { BIN, type CliResult, cli, NODE, parseEvents } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
@@ -136,6 +137,59 @@ describe("a run whose review cannot be written", () => {
       assert.equal(readFileSync(join(ws, "README.md"), "utf8"), "changed\n");
     } finally {
       await server.close();
+    }
+  });
+
+  it("the host disk fills before the copy is off the run's disk: review_failed, the image kept, resume finishes it", {
+    skip: quotaUnavailable(),
+  }, async () => {
+    // A 64 MB file system for the workspace; the run's own disk image (run.disk_mb = 64) lives on it too.
+    const host = createQuotaDisk({ image: join(tmp.dir, "host.img"), mountpoint: join(tmp.dir, "host"), sizeMb: 64 });
+    const server = await mock({
+      turns: [bashTurn("head -c 24000000 /dev/urandom > big.bin && sync && echo ok"), { text: "wrote it" }],
+    });
+    try {
+      const ws = join(host.mountpoint, "ws");
+      mkdirSync(ws);
+      writeFileSync(join(ws, "README.md"), "# demo\n");
+      // Room for the run's image but not for a second copy of its 24 MB beside it.
+      const filler = join(host.mountpoint, "filler");
+      writeFileSync(filler, Buffer.alloc(16 * 1024 * 1024, 1));
+      const config = join(tmp.dir, "disk.toml");
+      writeFileSync(config, `${mockConfigToml(server.url)}[run]\ndisk_mb = 64\n`);
+      const env = mockEnv(server.url);
+      const args = ["--workspace", ws, "--config", config];
+      const r = await cli(
+        ["run", "write big.bin", ...args, "--model", "local/coder", "--sandbox", "host", "--json"],
+        env,
+      );
+      assert.equal(r.code, 9, r.stderr);
+      const runId = r.events[0]?.runId ?? "";
+      const dir = join(ws, ".switchyard", "runs", runId);
+      assert.match(r.stderr, /could not be moved off the run's disk: .*(ENOSPC|No space left)/);
+      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+      assert.equal(summary.status, "review_failed");
+      assert.equal(summary.reviewFailure?.copy, join(dir, "disk.img"));
+      assert.ok(existsSync(join(dir, "disk.img")), "the copy is kept in the run's disk image");
+      assert.ok(!existsSync(join(dir, "work")), "no partial work/ posing as the copy");
+      const last = transcript(join(dir, "transcript.jsonl")).at(-1);
+      assert.ok(last?.type === "final" && last.endState === "review_failed" && last.exitCode === 9);
+
+      rmSync(filler);
+      const again = await cli(["resume", runId, ...args, "--json"], env);
+      assert.equal(again.code, 0, again.stderr);
+      const done = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+      assert.equal(done.status, "pending");
+      assert.deepEqual(
+        done.changes.map((c) => `${c.kind} ${c.path}`),
+        ["added big.bin"],
+      );
+      assert.ok(!existsSync(join(dir, "disk.img")), "the image is gone once the copy is out");
+      assert.equal(readFileSync(join(dir, "work", "big.bin")).length, 24_000_000);
+    } finally {
+      await server.close();
+      releaseStaleMounts(host.mountpoint);
+      host.release();
     }
   });
 });

@@ -16,7 +16,11 @@ export const registerApply: RegisterCommand = (program, setExit) => {
         const scope = c.outOfScope ? "  (outside the task's scope)" : "";
         process.stderr.write(`  ${c.kind === "added" ? "A" : c.kind === "deleted" ? "D" : "M"} ${c.path}${scope}\n`);
       }
-      process.stderr.write(`switchyard: applied ${changes.length} change(s) from run ${runId}\n`);
+      process.stderr.write(
+        changes.length
+          ? `switchyard: applied ${changes.length} change(s) from run ${runId}\n`
+          : `switchyard: run ${runId} changed nothing; nothing was applied\n`,
+      );
       setExit(0);
     });
 };
