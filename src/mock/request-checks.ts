@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { anthropicContentProblem } from "./anthropic-content.ts";
 import { anthropicModelProblem } from "./anthropic-models.ts";
 import { anthropicRequestProblem, isAnthropicBeta } from "./anthropic-params.ts";
 import { extraChatParameters, MISSING_REASONING_CONTENT, missingReasoningContent } from "./chat-dialect.ts";
@@ -44,6 +45,7 @@ function anthropicProblem(input: CheckInput): RequestProblem | undefined {
   }
   const problem =
     anthropicRequestProblem(body, isAnthropicBeta(url, headers["anthropic-beta"])) ??
+    anthropicContentProblem(body, typeof version === "string" ? version : undefined) ??
     anthropicModelProblem(body, headers["anthropic-beta"]);
   return problem === undefined ? undefined : { status: 400, message: problem };
 }

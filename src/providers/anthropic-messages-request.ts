@@ -94,6 +94,15 @@ function contentBlock(p: TextPart | ImagePart): WireBlock & (TextBlockParam | { 
   return p.type === "text" ? { type: "text", text: p.text } : imageBlock(p);
 }
 
+/**
+ * Whether a text block may be sent: the API refuses empty ones ("messages: text content blocks must be non-empty")
+ * and whitespace-only ones ("… must contain non-whitespace text"), which a model can itself produce (a "\n\n" text
+ * block before a tool call) — so such blocks are dropped on replay.
+ */
+function hasText(text: string): boolean {
+  return text.trim() !== "";
+}
+
 function userBlocks(m: UserMessage): WireBlock[] {
   const out: WireBlock[] = [];
   for (const p of m.content) {
@@ -101,7 +110,7 @@ function userBlocks(m: UserMessage): WireBlock[] {
       const block = replayable(p);
       if (block) out.push(block);
     } else if (p.type === "text") {
-      if (p.text !== "") out.push(contentBlock(p));
+      if (hasText(p.text)) out.push(contentBlock(p));
     } else out.push(contentBlock(p));
   }
   return out;
@@ -112,7 +121,7 @@ function assistantBlocks(m: AssistantMessage): WireBlock[] {
   for (const p of m.content) {
     switch (p.type) {
       case "text":
-        if (p.text !== "") out.push({ type: "text", text: p.text });
+        if (hasText(p.text)) out.push({ type: "text", text: p.text });
         break;
       case "reasoning": {
         // Only Anthropic thinking can be replayed: the API checks the signature. Other protocols' reasoning is dropped.
@@ -144,7 +153,7 @@ function assistantBlocks(m: AssistantMessage): WireBlock[] {
 
 function toolResultBlocks(m: ToolMessage): ToolResultBlockParam[] {
   return m.content.map((r) => {
-    const content = r.content.filter((c) => c.type !== "text" || c.text !== "").map(contentBlock);
+    const content = r.content.filter((c) => c.type !== "text" || hasText(c.text)).map(contentBlock);
     // An empty result omits `content` (the API's own default) rather than sending an empty list.
     return {
       type: "tool_result",
@@ -180,7 +189,7 @@ export function messagesToWire(messages: Message[]): { system: string[]; message
   for (const m of messages) {
     switch (m.role) {
       case "system":
-        if (m.content !== "") system.push(m.content);
+        if (hasText(m.content)) system.push(m.content);
         break;
       case "user":
         push("user", userBlocks(m));
@@ -286,7 +295,7 @@ export function buildAnthropicRequest(request: ModelRequest, model: ModelInfo): 
   }
 
   const converted = messagesToWire(request.messages);
-  const systemTexts = [...(request.system ? [request.system] : []), ...converted.system];
+  const systemTexts = [...(request.system && hasText(request.system) ? [request.system] : []), ...converted.system];
   const system: TextBlockParam[] = systemTexts.map((text) => ({ type: "text", text }));
   const lastSystem = system.at(-1);
   if (lastSystem) system[system.length - 1] = { ...lastSystem, cache_control: EPHEMERAL };

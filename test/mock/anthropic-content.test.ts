@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import Anthropic from "@anthropic-ai/sdk";
+import { parseMockScript } from "../../src/mock/script.ts";
+import { type MockServer, startMockServer } from "../../src/mock/server.ts";
+
+function isInvalidRequest(message: string) {
+  return (e: unknown): boolean => {
+    assert.ok(e instanceof Anthropic.BadRequestError, `expected BadRequestError, got ${String(e)}`);
+    assert.equal(e.status, 400);
+    assert.deepEqual(e.error, {
+      type: "error",
+      error: { type: "invalid_request_error", message },
+      request_id: e.requestID,
+    });
+    return true;
+  };
+}
+
+type Params = Anthropic.MessageCreateParamsNonStreaming;
+type Content = Anthropic.MessageParam["content"];
+const user = (content: Content): Anthropic.MessageParam => ({ role: "user", content });
+const assistant = (content: Content): Anthropic.MessageParam => ({ role: "assistant", content });
+const schema = { type: "object" as const, properties: {} };
+
+describe("mock: Anthropic Messages checks tools and content like the real API", () => {
+  let mock: MockServer;
+  let client: Anthropic;
+  before(async () => {
+    mock = await startMockServer({ script: parseMockScript({ turns: [{ text: "ok" }], after_last: { text: "ok" } }) });
+    client = new Anthropic({ apiKey: "k", baseURL: mock.url, maxRetries: 0 });
+  });
+  after(() => mock.close());
+
+  const create = (extra: Partial<Params>) =>
+    client.messages.create({ model: "claude-test", max_tokens: 10, messages: [user("hi")], ...extra });
+
+  test("a custom tool name outside the pattern, and a repeated name, are refused", async () => {
+    await assert.rejects(
+      create({
+        tools: [
+          { name: "bash", input_schema: schema },
+          { name: "fs.read", input_schema: schema },
+        ],
+      }),
+      isInvalidRequest("tools.1.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"),
+    );
+    await assert.rejects(
+      create({ tools: [{ name: "x".repeat(129), input_schema: schema }] }),
+      isInvalidRequest("tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"),
+    );
+    await assert.rejects(
+      create({
+        tools: [
+          { name: "bash", input_schema: schema },
+          { type: "bash_20250124", name: "bash" },
+        ],
+      }),
+      isInvalidRequest("tools: Tool names must be unique."),
+    );
+    const ok = await create({ tools: [{ name: "mcp__srv__read-file", input_schema: schema }] });
+    assert.equal(ok.content[0]?.type, "text");
+  });
+
+  test("empty text blocks, whitespace-only text and empty content are refused", async () => {
+    await assert.rejects(
+      create({ messages: [user([{ type: "text", text: "" }])] }),
+      isInvalidRequest("messages: text content blocks must be non-empty"),
+    );
+    await assert.rejects(
+      create({ messages: [user("hi"), assistant([{ type: "text", text: "  \n" }]), user("go on")] }),
+      isInvalidRequest("messages: text content blocks must contain non-whitespace text"),
+    );
+    await assert.rejects(
+      create({ messages: [user("hi"), assistant([]), user("go on")] }),
+      isInvalidRequest(
+        "messages.1: all messages must have non-empty content except for the optional final assistant message",
+      ),
+    );
+  });
+
+  test("a prefill may be empty but may not end with whitespace", async () => {
+    const ok = await create({ messages: [user("hi"), assistant("")] });
+    assert.equal(ok.type, "message");
+    await assert.rejects(
+      create({ messages: [user("hi"), assistant("The answer is ")] }),
+      isInvalidRequest("messages: final assistant content cannot end with trailing whitespace"),
+    );
+  });
+
+  test("a role other than user or assistant; system messages only from API version 2026-10-21", async () => {
+    const system = { role: "system", content: "be brief" } as unknown as Anthropic.MessageParam;
+    const old = new Anthropic({
+      apiKey: "k",
+      baseURL: mock.url,
+      maxRetries: 0,
+      defaultHeaders: { "anthropic-version": "2023-06-01" },
+    });
+    await assert.rejects(
+      old.messages.create({ model: "claude-test", max_tokens: 10, messages: [system, user("hi")] }),
+      isInvalidRequest("messages.0.role: Input should be 'user' or 'assistant'"),
+    );
+    const ok = await client.messages.create({ model: "claude-test", max_tokens: 10, messages: [system, user("hi")] });
+    assert.equal(ok.content[0]?.type, "text");
+    assert.equal(mock.requests.at(-1)?.headers["anthropic-version"], "2026-10-21");
+  });
+});
