@@ -34,7 +34,8 @@ import type { EnvironmentInfo, ExecOpts, Fidelity, Phase, TrialEnvironment } fro
  * - /logs/agent and /logs/verifier → per-trial folders (mode 777, as Harbor makes them), copied to
  *   `<trialDir>/agent` and `<trialDir>/verifier` by `collectLogs()`;
  * - /solution → a root-owned copy of solution/, for the oracle phase only;
- * - /tests → a root-owned copy of tests/, installed by `installTests()` after the agent phase, verifier only.
+ * - /tests → a root-owned copy of tests/, staged by `installTests()` after the agent phase and copied into the root
+ *   (an ordinary folder, as Harbor's upload makes it) before the first verifier command.
  * Processes run as the Dockerfile's USER (root when none) or the phase's task.toml `[agent] user` /
  * `[verifier] user`, as Harbor's `docker compose exec -u` does; every phase runs in the trial's cgroup with the
  * task's cpus and memory (Harbor's defaults when unset).
@@ -119,10 +120,7 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
       { host: verifierLogs, inside: "/logs/verifier", mode: "rw" },
     ];
     if (phase === "oracle") ms.push({ host: join(scratchDir, "solution"), inside: "/solution", mode: "ro" });
-    if (phase === "verifier") {
-      ms.push({ host: join(scratchDir, "tests"), inside: "/tests", mode: "ro" });
-      ms.push({ host: sharedShimDir(), inside: SHIM_DIR_INSIDE, mode: "ro" });
-    }
+    if (phase === "verifier") ms.push({ host: sharedShimDir(), inside: SHIM_DIR_INSIDE, mode: "ro" });
     return { root: fsRoot, mounts: ms, nested: [...nested], user: phaseUser(phase), userns, etc };
   };
 
@@ -147,7 +145,27 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
     });
   };
 
-  const exec = (phase: Phase, command: string, o: ExecOpts = {}): Promise<RunResult> => {
+  /**
+   * Harbor uploads tests/ into the container (`/tests`, root's, an ordinary folder that test.sh may move, delete or
+   * write into): copied in as root inside the sandbox, from a read-only staging mount, before the first verifier
+   * command — never written by the host through a path the agent could have turned into a link.
+   */
+  let testsPlaced = false;
+  const placeTests = async () => {
+    if (testsPlaced || !existsSync(join(scratchDir, "tests"))) return;
+    testsPlaced = true;
+    const staged = { host: join(scratchDir, "tests"), inside: TESTS_STAGE, mode: "ro" as const };
+    const r = await run("verifier", ["/bin/sh", "-c", `rm -rf /tests && cp -a ${TESTS_STAGE} /tests`], {
+      user: "0",
+      cwd: "/",
+      extraMounts: [staged],
+    });
+    removeMountPoint(fsRoot, TESTS_STAGE.slice(1));
+    if (r.exitCode !== 0) reduce(`/tests could not be copied into the environment: ${r.output.trim().slice(0, 200)}`);
+  };
+
+  const exec = async (phase: Phase, command: string, o: ExecOpts = {}): Promise<RunResult> => {
+    if (phase === "verifier") await placeTests();
     let runEnv = { ...env, ...(o.env ?? {}) };
     let cmd = command;
     if (phase === "verifier") {
@@ -318,6 +336,9 @@ function destinations(step: NonNullable<BenchTask["docker"]>["steps"][number]): 
   }
   return [];
 }
+
+/** Where tests/ is mounted (read-only) while it is copied to /tests. */
+const TESTS_STAGE = "/.switchyard-tests";
 
 function removeMountPoint(root: string, name: string): void {
   try {

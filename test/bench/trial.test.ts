@@ -190,6 +190,24 @@ test("the agent phase sees neither /tests nor /solution; the oracle sees /soluti
   }
 });
 
+test("/tests is an ordinary folder of root's for the verifier, as Harbor's upload makes it: test.sh may move it away and back and write into it", async () => {
+  const dir = writeTask(root, "move-tests", {
+    solve: "#!/bin/bash\ntrue\n",
+    test: [
+      "#!/bin/bash",
+      "mv /tests /tmp/tests.hidden && mv /tmp/tests.hidden /tests || exit 1",
+      "echo scratch > /tests/written.txt || exit 1",
+      'if [ "$(stat -c %u /tests/test.sh)" = 0 ] && [ -f /tests/helper.txt ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi',
+      "",
+    ].join("\n"),
+    testFiles: { "helper.txt": "data\n" },
+  });
+  const r = await trial(dir, { kind: "oracle" });
+  assert.equal(r.reward, 1, readFileSync(join(out, r.trial_name, "verifier", "test-stdout.txt"), "utf8"));
+  assert.equal(readFileSync(join(dir, "tests", "helper.txt"), "utf8"), "data\n", "the task's own tests/ is untouched");
+  assert.ok(!existsSync(join(dir, "tests", "written.txt")));
+});
+
 test("the verifier runs after an agent timeout; the timeout is recorded as an exception beside the reward", async () => {
   const dir = writeTask(root, "slow", {
     toml: "[agent]\ntimeout_sec = 1.0\n[verifier]\ntimeout_sec = 30.0\n",
