@@ -68,10 +68,14 @@ async function canonicalModels(agents: import("../bench/agent-spec.ts").AgentSpe
   }
 }
 
-/** `--judge` (a catalog model, its key checked now) and `--mcp-url NAME=URL` for MCP-Atlas-style tasks. */
+/**
+ * `--judge` (a catalog model, its key checked now; with --queue each worker builds its own) and `--mcp-url NAME=URL`
+ * for MCP-Atlas-style tasks.
+ */
 async function atlasOptions(
   flags: BenchFlags,
   config: Config,
+  queued: boolean,
 ): Promise<{ judge?: import("../bench/mcp-atlas/judge.ts").ClaimJudge; mcpUrls?: Record<string, string> }> {
   const mcpUrls: Record<string, string> = {};
   for (const pair of flags.mcpUrl ?? []) {
@@ -86,7 +90,7 @@ async function atlasOptions(
   }
   const out: { judge?: import("../bench/mcp-atlas/judge.ts").ClaimJudge; mcpUrls?: Record<string, string> } = {};
   if (Object.keys(mcpUrls).length) out.mcpUrls = mcpUrls;
-  if (flags.judge) {
+  if (flags.judge && !queued) {
     const { createClaimJudge } = await import("../bench/mcp-atlas/judge.ts");
     out.judge = await createClaimJudge(flags.judge, { config });
   }
@@ -135,23 +139,13 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       { config, ...(flags.config === undefined ? {} : { configFile: flags.config }) },
     );
   }
-  if (queue && agents.some((a) => a.kind === "installed")) {
-    throw new ConfigError("installed agents (<harness>:<model>) do not run on queue workers yet", {
-      field: "--queue",
-      hint: "run installed agents without --queue; oracle, nop and Switchyard's own agent run on workers",
-    });
-  }
-  if (queue && (flags.judge !== undefined || (flags.mcpUrl ?? []).length > 0)) {
-    throw new ConfigError("--judge and --mcp-url do not travel to queue workers yet", {
-      field: "--queue",
-      hint: "run MCP-Atlas tasks that need a judge or a running MCP server without --queue",
-    });
-  }
-  const atlas = await atlasOptions(flags, config);
+  const atlas = await atlasOptions(flags, config, queue !== undefined);
+  // With --queue each worker prepares the installed CLIs from its own cache, with its own keys.
   const { installedRunnerFor } = await import("../bench/agents/bench-flags.ts");
-  const runInstalledAgent = await installedRunnerFor(agents, flags, config, (m) =>
-    process.stderr.write(`switchyard: ${m}\n`),
-  );
+  const runInstalledAgent = queue
+    ? undefined
+    : await installedRunnerFor(agents, flags, config, (m) => process.stderr.write(`switchyard: ${m}\n`));
+  const run = queue ? await (await import("./render-queue.ts")).queueRunSettings(agents, flags, config, atlas) : null;
   // Unreachable services fail here, in one line, before any trial is enqueued or run.
   const { storeLocation, isPostgresUrl } = await import("../ledger/trial-store.ts");
   const project = process.cwd();
@@ -195,10 +189,11 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
       ...(flags.jobName === undefined ? {} : { jobName: flags.jobName }),
       resume,
       ...(recorder ? { recorder } : {}),
-      ...(queue && view
+      ...(queue && view && run
         ? {
             dispatch: (await import("../queue/coordinator.ts")).createQueueDispatcher({
               ...queue,
+              run,
               onProgress: view.onProgress,
             }),
           }

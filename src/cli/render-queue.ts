@@ -1,6 +1,8 @@
+import type { AgentSpec } from "../bench/agent-spec.ts";
 import type { TrialResult } from "../bench/trial-result.ts";
+import type { Config } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { QueueProgress } from "../queue/coordinator.ts";
+import type { JobRunSettings, QueueProgress } from "../queue/coordinator.ts";
 import type { RateLimit } from "../queue/protocol.ts";
 
 /**
@@ -195,5 +197,62 @@ export function createQueueView(opts: {
       const w = ranBy.get(r.trial_name);
       return w ? ` [${w}]` : "";
     },
+  };
+}
+
+/**
+ * What a queued trial carries of this run's settings (src/queue/protocol.ts RunSettings), checked here as far as
+ * this machine can without the workers' keys: installed agents' models and protocols, the judge's model, the
+ * `--allow-host` list. A `--subscription` sign-in file stays on its machine: refused with --queue.
+ */
+export async function queueRunSettings(
+  agents: AgentSpec[],
+  flags: { judge?: string; allowHost?: string; subscription?: string },
+  config: Config,
+  atlas: { mcpUrls?: Record<string, string> },
+): Promise<JobRunSettings> {
+  if (flags.subscription !== undefined) {
+    throw new ConfigError("--subscription does not travel to queue workers: a sign-in file stays on its machine", {
+      field: "--subscription",
+      hint: "give the workers the provider's API key in their environment, or run without --queue",
+    });
+  }
+  const { loadCatalog } = await import("../providers/catalog.ts");
+  const { INSTALLED_AGENTS, agentVersion } = await import("../bench/agents/catalog.ts");
+  const { parseEgressList } = await import("../sandbox/egress-rules.ts");
+  const catalog = loadCatalog(config);
+  const installedVersions: JobRunSettings["installedVersions"] = {};
+  for (const a of agents) {
+    if (a.kind !== "installed") continue;
+    const { model, provider } = catalog.resolve(a.model);
+    const info = INSTALLED_AGENTS[a.agent];
+    if (!info.protocols.includes(model.protocol)) {
+      throw new ConfigError(
+        `--agent ${a.agent}:${a.model}: ${a.agent} talks ${info.protocols.join(" or ")}, but ${provider.name}/${model.id} is served over ${model.protocol}`,
+        { field: "--agent", hint: "pick a model its protocol serves" },
+      );
+    }
+    installedVersions[a.agent] = agentVersion(a.agent, { env: process.env, configured: config.installed_agents });
+  }
+  if (flags.allowHost !== undefined) {
+    if (!agents.some((a) => a.kind === "installed")) {
+      throw new ConfigError("--allow-host applies to installed agents only", {
+        field: "--agent",
+        hint: "add an installed agent such as codex:gpt-5.5 to --agent",
+      });
+    }
+    parseEgressList(flags.allowHost, "--allow-host");
+  }
+  let judge: string | null = null;
+  if (flags.judge !== undefined) {
+    const r = catalog.resolve(flags.judge);
+    judge = `${r.provider.name}/${r.model.id}`;
+  }
+  return {
+    config: { run: config.run, responses: config.responses },
+    judge,
+    mcpUrls: atlas.mcpUrls ?? {},
+    allowHosts: flags.allowHost ?? "",
+    installedVersions,
   };
 }

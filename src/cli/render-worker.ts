@@ -58,6 +58,9 @@ export async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
           case "trial_failed":
             say(`! ${ev.trialName}: ${ev.message}`);
             break;
+          case "note":
+            say(`switchyard worker: ${ev.message}`);
+            break;
         }
       },
     });

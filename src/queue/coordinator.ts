@@ -1,12 +1,23 @@
 import { hostname } from "node:os";
 import { basename } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
+import { agentVersion, INSTALLED_AGENTS, type InstalledAgentName } from "../bench/agents/catalog.ts";
 import type { DispatchedTrial, TrialDispatcher } from "../bench/job.ts";
 import type { TrialResult } from "../bench/trial-result.ts";
 import { SWITCHYARD_VERSION } from "../bench/version.ts";
+import { defaultConfig } from "../core/config.ts";
 import { errorMessage } from "../core/errors.ts";
 import { materializeTrial, writeLostTrial } from "./materialize.ts";
-import { type JobMeta, keys, PROTOCOL, QUEUE_NAME, type QueuedTrial, type RateLimit, trialId } from "./protocol.ts";
+import {
+  type JobMeta,
+  keys,
+  PROTOCOL,
+  QUEUE_NAME,
+  type QueuedTrial,
+  type RateLimit,
+  type RunSettings,
+  trialId,
+} from "./protocol.ts";
 import { openRedis } from "./redis.ts";
 import { JobState, readResult, toStreamEvent } from "./store.ts";
 import { publishTask } from "./task-cache.ts";
@@ -25,7 +36,14 @@ export interface QueueDispatchOptions {
   budgetUsd: number | null;
   rateLimits: RateLimit[];
   artifactMaxBytes: number;
+  /** What each trial carries of the bench's per-run settings (protocol.ts RunSettings). Default: the defaults. */
+  run?: JobRunSettings;
   onProgress?: (ev: QueueProgress) => void;
+}
+
+export interface JobRunSettings extends Omit<RunSettings, "installed"> {
+  /** The CLI version each installed agent of the job runs at (the coordinator's pin: flag, env or config). */
+  installedVersions: Partial<Record<InstalledAgentName, string>>;
 }
 
 export type QueueProgress =
@@ -165,7 +183,7 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
         }
         // Finished in BullMQ without a stored result (skipped for a budget since raised, or failed): run it again.
         await job?.remove().catch(() => {});
-        await queue.add(t.trialName, queuedTrial(t, id), {
+        await queue.add(t.trialName, queuedTrial(t, id, opts.run ?? defaultRunSettings()), {
           jobId: id,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
@@ -235,7 +253,14 @@ function trialIdOf(t: DispatchedTrial): string {
   });
 }
 
-function queuedTrial(t: DispatchedTrial, id: string): QueuedTrial {
+function defaultRunSettings(): JobRunSettings {
+  const { run, responses } = defaultConfig();
+  return { config: { run, responses }, judge: null, mcpUrls: {}, allowHosts: "", installedVersions: {} };
+}
+
+function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings): QueuedTrial {
+  const { installedVersions, ...settings } = run;
+  const a = t.agent;
   return {
     protocol: PROTOCOL,
     jobKey: t.job?.jobId ?? "",
@@ -249,5 +274,16 @@ function queuedTrial(t: DispatchedTrial, id: string): QueuedTrial {
     env: t.env ?? "local",
     agentKwargs: t.job?.agentKwargs ?? {},
     project: t.job?.project ?? null,
+    run: {
+      ...settings,
+      installed:
+        a.kind === "installed"
+          ? {
+              agent: a.agent,
+              package: INSTALLED_AGENTS[a.agent].package,
+              version: installedVersions[a.agent] ?? agentVersion(a.agent),
+            }
+          : null,
+    },
   };
 }

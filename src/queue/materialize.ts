@@ -50,10 +50,25 @@ function writeQueueFile(dir: string, v: Record<string, unknown>): void {
 /**
  * A trial BullMQ gave up on (its worker was lost more often than maxStalledCount, or the worker could not get the
  * task): recorded as the trial's InternalError with BullMQ's reason, so the job's totals stay honest and
- * --resume reruns it. Built as bench builds a trial before it runs (trial-base.ts), then failed.
+ * --resume reruns it.
  */
 export function writeLostTrial(trial: DispatchedTrial, trialId: string, reason: string): TrialResult {
-  const message = `the queue gave up on this trial: ${reason}`;
+  const r = writeFailedTrial(trial, "InternalError", `the queue gave up on this trial: ${reason}`);
+  writeQueueFile(trial.trialDir, {
+    trial_id: trialId,
+    worker: null,
+    deliveries: null,
+    omitted_artifacts: [],
+    lost: reason,
+  });
+  return r;
+}
+
+/**
+ * A trial that fails before it runs (unscored), built as bench builds a trial before it runs (trial-base.ts): its
+ * folder holds config.json, result.json and exception.txt.
+ */
+export function writeFailedTrial(trial: DispatchedTrial, type: string, message: string): TrialResult {
   const { trialDir, task } = trial;
   rmSync(trialDir, { recursive: true, force: true });
   mkdirSync(trialDir, { recursive: true });
@@ -70,17 +85,10 @@ export function writeLostTrial(trial: DispatchedTrial, trialId: string, reason: 
     strictEnv: trial.strictEnv,
     job: trial.job,
   });
-  r.exception_info = exceptionInfo("InternalError", message, at);
+  r.exception_info = exceptionInfo(type, message, at);
   r.finished_at = at;
   writeJsonAtomic(join(trialDir, "config.json"), r.config);
   writeFileSync(join(trialDir, "exception.txt"), r.exception_info.exception_traceback);
   writeTrialFiles(trialDir, r);
-  writeQueueFile(trialDir, {
-    trial_id: trialId,
-    worker: null,
-    deliveries: null,
-    omitted_artifacts: [],
-    lost: reason,
-  });
   return r;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AgentSpec } from "../bench/agent-spec.ts";
 import type { TrialResult } from "../bench/trial-result.ts";
+import type { Config } from "../core/config.ts";
 import type { OmittedArtifact, PackedFolder } from "./pack.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { OmittedArtifact, PackedFolder } from "./pack.ts";
 
 /** The one BullMQ queue every bench job's trials go through. */
 export const QUEUE_NAME = "switchyard-trials";
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 export const keys = {
   /** The job's settings workers read: version, budget, rate limits, artifact cap (a hash). */
@@ -37,7 +38,9 @@ export const TASK_TTL_S = 7 * 24 * 3600;
  * custom job ids that are whole numbers.
  */
 export function trialId(p: { jobId: string; taskChecksum: string; agent: AgentSpec; attempt: number }): string {
-  const model = p.agent.kind === "switchyard" ? p.agent.model : "";
+  const a = p.agent;
+  // An installed agent is its harness and model: codex:openai/gpt-5.5 and pi:openai/gpt-5.5 are two trials.
+  const model = a.kind === "switchyard" ? a.model : a.kind === "installed" ? `${a.agent}:${a.model}` : "";
   const h = createHash("sha256")
     .update(JSON.stringify([p.jobId, p.taskChecksum, p.agent.kind, model, p.attempt]))
     .digest("hex");
@@ -80,6 +83,27 @@ export interface QueuedTrial {
   env: "local" | "docker";
   agentKwargs: Record<string, unknown>;
   project: string | null;
+  run: RunSettings;
+}
+
+/**
+ * The coordinator's per-run settings that an in-process trial gets from the bench's flags and config, carried to the
+ * worker (never a key: a worker builds its clients from its own environment and config).
+ */
+export interface RunSettings {
+  /**
+   * The coordinator's [run] (limits, `--reasoning`, `--budget-usd`, …) and [responses] (`--stateful`,
+   * `--compact-threshold`) sections, flags applied: the worker's own config supplies providers, models and keys.
+   */
+  config: Pick<Config, "run" | "responses">;
+  /** `--judge`: the catalog model that judges MCP-Atlas claims without an exact match. */
+  judge: string | null;
+  /** `--mcp-url NAME=URL`, as given. */
+  mcpUrls: Record<string, string>;
+  /** `--allow-host`, as given (installed agents' extra egress hosts). */
+  allowHosts: string;
+  /** An installed agent's CLI at the version the coordinator pinned; null for other agents. */
+  installed: { agent: string; package: string; version: string } | null;
 }
 
 /** Who ran a trial. */

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { taskChecksum } from "../bench/dirhash.ts";
-import { type BenchTask, loadTask } from "../bench/task.ts";
+import { type BenchTask, loadSuite } from "../bench/task.ts";
 import { ConfigError } from "../core/errors.ts";
 import { decodePack, encodePack, packFolder, unpackFolder } from "./pack.ts";
 import { keys, TASK_TTL_S } from "./protocol.ts";
@@ -12,7 +12,9 @@ import { keys, TASK_TTL_S } from "./protocol.ts";
  * Task folders travel by Harbor's task checksum: the coordinator publishes each folder once under
  * `switchyard:task:<checksum>`; a worker that lacks it fetches the blob, unpacks it, recomputes the checksum and
  * refuses a mismatch, then keeps it in its cache (`$XDG_CACHE_HOME/switchyard/tasks/<checksum>/<task name>/`,
- * marked complete by a `.verified` file written last) for every later trial of that task.
+ * marked complete by a `.verified` file written last) for every later trial of that task. The worker loads the task
+ * from it as bench loads a task folder, with the job's `--mcp-url`s (MCP-Atlas Harbor bundles) and its own
+ * environment (an MCP server's keys and packages are this machine's).
  */
 
 export function defaultTaskCache(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,14 +32,29 @@ export async function publishTask(redis: Redis, dir: string, checksum: string): 
 
 export class TaskFetchError extends ConfigError {}
 
+/** The task from its fetched folder, loaded as bench loads it (an MCP-Atlas bundle with the job's `--mcp-url`s). */
+export function loadQueuedTask(
+  folder: string,
+  task: { name: string },
+  opts: { mcpUrls: Record<string, string>; env?: NodeJS.ProcessEnv },
+): BenchTask {
+  const suite = loadSuite([folder], opts);
+  const hit = suite.tasks.find((t) => t.name === task.name);
+  if (hit) return hit;
+  const failed = suite.failures.find((f) => f.name === task.name);
+  if (failed) throw failed.error;
+  throw new ConfigError(`task ${task.name}: not in ${folder}`, { file: folder });
+}
+
+/** Fetch (or find in the cache) the task's folder; returns its path. */
 export async function fetchTask(
   redis: Redis,
   task: { name: string; checksum: string },
   cacheRoot: string,
-): Promise<BenchTask> {
+): Promise<string> {
   const home = join(cacheRoot, task.checksum);
   const dir = join(home, task.name);
-  if (existsSync(join(home, ".verified")) && existsSync(dir)) return loadTask(dir);
+  if (existsSync(join(home, ".verified")) && existsSync(dir)) return dir;
   const blob = await redis.getBuffer(keys.task(task.checksum));
   if (!blob) {
     throw new TaskFetchError(`task ${task.name} (checksum ${task.checksum}) is not in Redis`, {
@@ -69,5 +86,5 @@ export async function fetchTask(
     rmSync(home, { recursive: true, force: true });
     return fetchTask(redis, task, cacheRoot);
   }
-  return loadTask(dir);
+  return dir;
 }

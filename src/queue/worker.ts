@@ -2,15 +2,19 @@ import { mkdirSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { InstalledAgentRunner } from "../bench/agents/prepare.ts";
+import type { DispatchedTrial } from "../bench/job.ts";
+import type { BenchTask } from "../bench/task.ts";
 import { type ModelAgentRunner, runTrial } from "../bench/trial.ts";
 import { SWITCHYARD_VERSION } from "../bench/version.ts";
 import { ConfigError, errorMessage } from "../core/errors.ts";
+import { writeFailedTrial } from "./materialize.ts";
 import { packFolder } from "./pack.ts";
 import { type JobMeta, QUEUE_NAME, type QueuedTrial, type TrialOutcome, type WorkerInfo } from "./protocol.ts";
 import { openRedis } from "./redis.ts";
 import { JobState, recordResult } from "./store.ts";
-import { fetchTask } from "./task-cache.ts";
-import { modelAgentsFor } from "./worker-agents.ts";
+import { fetchTask, loadQueuedTask } from "./task-cache.ts";
+import { installedAgentFor, judgeFor, modelAgentsFor } from "./worker-agents.ts";
 
 /**
  * `switchyard worker`: takes trials from the queue and runs each exactly as an in-process trial runs (bench's
@@ -41,7 +45,8 @@ export type WorkerEvent =
   | { type: "ready"; worker: WorkerInfo }
   | { type: "trial_started"; trialName: string; jobName: string }
   | { type: "trial_finished"; trialName: string; outcome: TrialOutcome; passed: boolean | null }
-  | { type: "trial_failed"; trialName: string; message: string };
+  | { type: "trial_failed"; trialName: string; message: string }
+  | { type: "note"; message: string };
 
 /** A BullMQ job's settings must outlast a stall but not hide a dead worker for long. */
 export const DEFAULT_LOCK_MS = 30_000;
@@ -93,33 +98,45 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     }
     await jobs.event(t.jobKey, { type: "started", trial: t.trialId, worker: info.id });
     emit({ type: "trial_started", trialName: t.trialName, jobName: meta.jobName });
-    const task = await fetchTask(redis, t.task, opts.cacheDir).catch((err: unknown) => {
-      throw new UnrecoverableError(errorMessage(err));
-    });
+    const env = opts.env ?? process.env;
+    const task = await fetchTask(redis, t.task, opts.cacheDir)
+      .then((folder) => loadQueuedTask(folder, t.task, { mcpUrls: t.run.mcpUrls, env }))
+      .catch((err: unknown) => {
+        throw new UnrecoverableError(errorMessage(err));
+      });
     task.source = t.task.source;
-    const runModelAgent = t.agent.kind === "switchyard" ? await agentRunner(t, meta) : undefined;
+    const agents = await agentsFor(t, meta);
     const trialDir = join(workRoot, t.jobKey, t.trialName);
     const scratchDir = join(workRoot, "scratch", t.trialId);
+    const spec: DispatchedTrial = {
+      task,
+      agent: t.agent,
+      attempt: t.attempt,
+      trialName: t.trialName,
+      trialDir,
+      timeoutMultiplier: t.timeoutMultiplier,
+      strictEnv: t.strictEnv,
+      env: t.env,
+      job: {
+        jobId: t.jobKey,
+        jobDir: meta.jobDir,
+        taskChecksum: t.task.checksum,
+        agentKwargs: t.agentKwargs,
+        project: t.project,
+      },
+    };
     try {
-      const r = await runTrial({
-        task,
-        agent: t.agent,
-        attempt: t.attempt,
-        trialName: t.trialName,
-        trialDir,
-        scratchDir,
-        timeoutMultiplier: t.timeoutMultiplier,
-        strictEnv: t.strictEnv,
-        env: t.env,
-        ...(runModelAgent ? { runModelAgent } : {}),
-        job: {
-          jobId: t.jobKey,
-          jobDir: meta.jobDir,
-          taskChecksum: t.task.checksum,
-          agentKwargs: t.agentKwargs,
-          project: t.project,
-        },
-      });
+      // A judge this machine cannot build fails the trial that needs one before its agent spends anything.
+      const r =
+        agents.judge instanceof Error && needsJudge(task, t.agent.kind)
+          ? writeFailedTrial(spec, "VerifierError", onWorker(agents.judge))
+          : await runTrial({
+              ...spec,
+              scratchDir,
+              ...(agents.model ? { runModelAgent: agents.model } : {}),
+              ...(agents.installed ? { runInstalledAgent: agents.installed } : {}),
+              ...(agents.judge && !(agents.judge instanceof Error) ? { judge: agents.judge } : {}),
+            });
       const folder = packFolder(trialDir, { maxFileBytes: meta.artifactMaxBytes });
       const recorded = await recordResult(redis, t.jobKey, {
         protocol: meta.protocol,
@@ -141,25 +158,38 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     }
   };
 
-  // A worker that cannot run the model (no key for it here) records that as the trial's AgentSetupError, with
-  // this worker named, as an in-process trial records a failed agent start.
-  const agentRunner = async (t: QueuedTrial, meta: JobMeta): Promise<ModelAgentRunner> => {
-    const env = opts.env ?? process.env;
-    try {
-      return await modelAgentsFor({
-        redis,
-        trial: t,
-        meta,
-        env,
-        ...(opts.configFile ? { configFile: opts.configFile } : {}),
-      });
-    } catch (err) {
-      return async () => {
-        throw new Error(
-          `on worker ${info.id}: ${errorMessage(err)}${err instanceof ConfigError && err.hint ? ` (fix: ${err.hint})` : ""}`,
-        );
-      };
+  // A worker that cannot run the agent (no key for it here, a CLI it cannot install) records that as the trial's
+  // AgentSetupError, with this worker named, as an in-process trial records a failed agent start.
+  const onWorker = (err: unknown) =>
+    `on worker ${info.id}: ${errorMessage(err)}${err instanceof ConfigError && err.hint ? ` (fix: ${err.hint})` : ""}`;
+  const refuse = (err: unknown) => async () => {
+    throw new Error(onWorker(err));
+  };
+  const agentsFor = async (t: QueuedTrial, meta: JobMeta) => {
+    const args = {
+      redis,
+      trial: t,
+      meta,
+      env: opts.env ?? process.env,
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
+    };
+    const judge = await judgeFor(args).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (t.agent.kind === "switchyard") {
+      const model: ModelAgentRunner = await modelAgentsFor(args).catch(refuse);
+      return { model, judge };
     }
+    if (t.agent.kind === "installed") {
+      const onInstall = (message: string) => emit({ type: "note", message });
+      // A CLI that could not be installed here fails in the runner: its AgentSetupError names this worker too.
+      const installed: InstalledAgentRunner = await installedAgentFor({ ...args, onInstall }).then(
+        (run): InstalledAgentRunner =>
+          (a) =>
+            run(a).catch((err: unknown) => refuse(err)()),
+        refuse,
+      );
+      return { installed, judge };
+    }
+    return { judge };
   };
 
   // BullMQ does not close a connection it was given: disconnected below, after worker.close().
@@ -193,6 +223,12 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   redis.disconnect();
   rmSync(workRoot, { recursive: true, force: true });
   if (refusal) throw refusal;
+}
+
+/** The task has claims only a judge can score (bench's MCP-Atlas preflight decides the rest). */
+function needsJudge(task: BenchTask, agentKind: string): boolean {
+  const atlas = task.mcpAtlas;
+  return !!atlas && !atlas.skip && agentKind !== "nop" && atlas.spec.claims.some((c) => !c.match);
 }
 
 function versionsLine(coordinator: string): string {

@@ -104,11 +104,17 @@ export function isInstalledAgentName(name: string): name is InstalledAgentName {
   return (INSTALLED_AGENT_NAMES as readonly string[]).includes(name);
 }
 
+/** The variable that pins an installed agent's version: SWITCHYARD_AGENT_VERSION_<NAME> (CLAUDE_CODE, …). */
+export function agentVersionEnv(name: InstalledAgentName): string {
+  return `SWITCHYARD_AGENT_VERSION_${name.toUpperCase().replace(/-/g, "_")}`;
+}
+
 /** The version to install: SWITCHYARD_AGENT_VERSION_<NAME> > config > the pinned default. */
 export function agentVersion(
   name: InstalledAgentName,
   opts: { env?: NodeJS.ProcessEnv; configured?: Record<string, { version?: string | undefined }> } = {},
 ): string {
-  const envName = `SWITCHYARD_AGENT_VERSION_${name.toUpperCase().replace(/-/g, "_")}`;
-  return opts.env?.[envName]?.trim() || opts.configured?.[name]?.version || INSTALLED_AGENTS[name].version;
+  return (
+    opts.env?.[agentVersionEnv(name)]?.trim() || opts.configured?.[name]?.version || INSTALLED_AGENTS[name].version
+  );
 }
