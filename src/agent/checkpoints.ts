@@ -21,8 +21,18 @@ export function createCheckpointRunner(opts: {
   timeoutMs: number;
 }): (phase: "step" | "end", signal: AbortSignal) => Promise<CheckpointOutcome[]> {
   const plan = checkpointFor({ checkpoints: opts.items, testCommand: undefined });
-  const watch = plan.items.some((c) => c.after !== undefined);
-  let last: Manifest | undefined = watch ? takeManifest(opts.copy) : undefined;
+  const watched = plan.items.filter((c) => c.after !== undefined);
+  const watch = watched.length > 0;
+  // A copy the host cannot read whole (a file the agent made unreadable to this user) must not end the run: the
+  // `after` checkpoints then count as due, since what changed cannot be told.
+  const look = (): Manifest | undefined => {
+    try {
+      return takeManifest(opts.copy);
+    } catch {
+      return undefined;
+    }
+  };
+  let last: Manifest | undefined = watch ? look() : undefined;
   const pending = new Map<string, Checkpoint>();
 
   const run = async (c: Checkpoint, signal: AbortSignal): Promise<CheckpointOutcome> => {
@@ -42,10 +52,10 @@ export function createCheckpointRunner(opts: {
     let due: Checkpoint[];
     if (phase === "step") {
       if (!watch) return [];
-      const now = takeManifest(opts.copy);
-      const changed = diffManifests(last ?? {}, now).map((c) => c.path);
-      last = now;
-      for (const c of plan.dueAfterEdit(changed)) pending.set(c.name, c);
+      const now = look();
+      const edited = now ? plan.dueAfterEdit(diffManifests(last ?? {}, now).map((c) => c.path)) : watched;
+      last = now ?? last;
+      for (const c of edited) pending.set(c.name, c);
       due = [...pending.values()];
     } else {
       due = [...pending.values(), ...plan.dueAtEnd()];

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../core/config.ts";
 import { keyVariables } from "../core/config.ts";
@@ -16,7 +16,7 @@ import { createRedactor } from "./redact.ts";
 import { type RequestSettings, requestSettingsOf, withRequestSettings } from "./request-settings.ts";
 import type { RunPaths } from "./review.ts";
 import { runPaths } from "./review.ts";
-import { diskFullNote, openRunDisk, type RunDisk } from "./run-disk.ts";
+import { diskFullNote, dropRunDisk, openRunDisk, type RunDisk } from "./run-disk.ts";
 import { endRun } from "./run-end.ts";
 import { newRunId } from "./run-id.ts";
 import { releaseLock, takeLock } from "./run-lock.ts";
@@ -84,8 +84,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunOutcome> {
   makeRunDir(workspace, paths);
   writeFileSync(paths.base, JSON.stringify(takeManifest(workspace)));
   const diskMb = opts.config.run.disk_mb;
-  const disk = await openRunDisk({ paths, sizeMb: diskMb, workspace, resume: false });
-  const environment = await withDisk(disk, () => opts.environment(envRequest(paths, opts, opts.config, disk)));
+  const { disk, environment } = await openRun(paths, diskMb, workspace, opts);
   const system = buildSystemPrompt({
     workdir: environment.sandbox.workdir,
     instructions: readProjectInstructions(workspace),
@@ -231,6 +230,23 @@ export async function drive(ctx: {
 async function settle(controller: AbortController, environment: RunEnvironment): Promise<void> {
   controller.abort();
   await environment.close().catch(() => {});
+}
+
+/**
+ * The new run's disk and environment. When either cannot be had (the workspace does not fit the quota, no bwrap)
+ * nothing has run: the run's folder goes too, rather than a full copy of the workspace left in a folder that no
+ * command lists (it has no run.json yet) or removes.
+ */
+async function openRun(paths: RunPaths, sizeMb: number, workspace: string, opts: StartRunOptions) {
+  try {
+    const disk = await openRunDisk({ paths, sizeMb, workspace, resume: false });
+    const environment = await withDisk(disk, () => opts.environment(envRequest(paths, opts, opts.config, disk)));
+    return { disk, environment };
+  } catch (err) {
+    dropRunDisk(paths);
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** Build the environment on an open disk; if that fails, the disk is closed (the copy kept in work/). */

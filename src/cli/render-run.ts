@@ -125,20 +125,37 @@ export async function review(
   return outcome.final.exitCode;
 }
 
-/** Ask a yes/no question on the terminal; resolves false on anything but y/yes. */
-export async function askYesNo(question: string): Promise<boolean> {
+/**
+ * Ask a yes/no question on the terminal; resolves false on anything but y/yes. Ctrl-C at the prompt (the terminal
+ * hands it to readline as a key, not as a signal) is a "no", and `onCtrlC` runs: an approval asked during the run
+ * stops the run as Ctrl-C anywhere else does; the apply prompt keeps the changes for review.
+ */
+export async function askYesNo(question: string, onCtrlC?: () => void): Promise<boolean> {
   const { createInterface } = await import("node:readline/promises");
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
+  } catch (err) {
+    if ((err as Error).name !== "AbortError") throw err;
+    process.stderr.write("^C\n");
+    onCtrlC?.();
+    return false;
   } finally {
     rl.close();
   }
 }
 
+/**
+ * Approvals asked on the terminal; Ctrl-C at one stops the run: the SIGINT handler of `stopOnSignals` runs at once
+ * (before the denial returns, so the loop asks the model nothing more); with none left, SIGINT's default ends it.
+ */
 export function ttyApprover(): (req: ApprovalRequest) => Promise<boolean> {
-  return (req) => askYesNo(`approve ${req.kind} (${req.tool}): ${req.summary}?`);
+  const interrupt = () => {
+    if (process.listenerCount("SIGINT") > 0) process.emit("SIGINT", "SIGINT");
+    else process.kill(process.pid, "SIGINT");
+  };
+  return (req) => askYesNo(`approve ${req.kind} (${req.tool}): ${req.summary}?`, interrupt);
 }
 
 function oneLine(s: string, max: number): string {

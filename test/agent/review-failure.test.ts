@@ -22,6 +22,7 @@ after(() => tmp.cleanup());
 const ROOT_USER = process.getuid?.() === 0;
 /** The sandbox user's uid: as root the CLI drops to it, as anyone else it is already that user. */
 const USER = 1000;
+if (ROOT_USER) chownSync(tmp.dir, USER, USER);
 
 /** The CLI as a non-root user (setpriv from root), so that a mode-000 file is unreadable to the review. */
 function cliAsUser(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
@@ -60,7 +61,7 @@ describe("a run whose review cannot be written", () => {
     mkdirSync(home, { recursive: true });
     mkdirSync(ws, { recursive: true });
     writeFileSync(join(ws, "README.md"), "# demo\n");
-    if (ROOT_USER) for (const d of [tmp.dir, home, ws]) chownSync(d, USER, USER);
+    if (ROOT_USER) for (const d of [home, ws]) chownSync(d, USER, USER);
     if (ROOT_USER) chownSync(join(ws, "README.md"), USER, USER);
     const server = await mock({
       turns: [
@@ -190,6 +191,47 @@ describe("a run whose review cannot be written", () => {
       await server.close();
       releaseStaleMounts(host.mountpoint);
       host.release();
+    }
+  });
+
+  it("an `after` checkpoint on a copy with a file the host cannot read runs instead of ending the run in a crash", async () => {
+    const home = join(tmp.dir, "home-cp");
+    const ws = join(tmp.dir, "ws-cp");
+    mkdirSync(home, { recursive: true });
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(join(ws, "README.md"), "# demo\n");
+    const spec = join(tmp.dir, "spec.md");
+    writeFileSync(
+      spec,
+      '---\ncheckpoints:\n  - name: ready\n    after: "**"\n    run: test -f ok.txt\n---\nCreate ok.txt; done when `test -f ok.txt` passes.\n',
+    );
+    if (ROOT_USER) for (const d of [home, ws, join(ws, "README.md")]) chownSync(d, USER, USER);
+    const server = await mock({
+      turns: [
+        bashTurn("echo key > secret.pem && chmod 000 secret.pem"),
+        bashTurn("chmod 600 secret.pem && touch ok.txt"),
+        { text: "done" },
+      ],
+    });
+    try {
+      const config = join(tmp.dir, "cp.toml");
+      writeFileSync(config, mockConfigToml(server.url));
+      const r = await cliAsUser(
+        ["run", "--spec", spec, "--workspace", ws, "--config", config, "--model", "local/coder"].concat([
+          "--sandbox",
+          "host",
+          "--json",
+        ]),
+        { ...mockEnv(server.url), HOME: home },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      const cps = r.events.flatMap((e) => (e.type === "checkpoint" ? [`${e.name}:${e.passed}`] : []));
+      assert.deepEqual(cps, ["ready:false", "ready:true"], "due while the copy could not be read, then passed");
+      const last = r.events.at(-1);
+      assert.equal(last?.type === "final" ? last.endState : last?.type, "done");
+    } finally {
+      await server.close();
     }
   });
 });
