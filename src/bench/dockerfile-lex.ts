@@ -23,7 +23,58 @@ export interface Heredoc {
 /** A line continuation: the escape character at the end of a line, blanks after it allowed. */
 const CONTINUATION = /\\[ \t]*$/;
 
-export const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+/** A shell word that opens a heredoc: `[fd]<<[-][blanks]WORD` (BuildKit's parser, reHeredoc). */
+const OPENER = /^(\d*)<<(-?)[ \t]*([^<]*)$/;
+
+/**
+ * An instruction's arguments split as BuildKit splits them to find heredocs (frontend/dockerfile/parser
+ * heredocsFromLine; shell/lex.go): shell words with their quotes and escapes kept, a `<<` taking the blanks after
+ * it into its word (so `<< 'EOF'` is one word, as BuildKit allows since dockerfile 1.15). A word that matches
+ * OPENER with a single word after it opens a heredoc: `<<EOF`, `<<-EOF`, `<< 'EOF'`, `2<<"EOF"`; a here-string
+ * (`<<<`), a `<<` inside quotes and one inside a word (`cat<<EOF`) do not. `others` are the remaining words.
+ */
+export function splitHeredocs(args: string): { openers: { name: string; chomp: boolean }[]; others: string[] } {
+  const openers: { name: string; chomp: boolean }[] = [];
+  const others: string[] = [];
+  for (const w of rawWords(args)) {
+    const m = OPENER.exec(w);
+    const names = m?.[3] ? processWords(m[3], {}) : [];
+    if (m && names.length === 1) openers.push({ name: names[0] ?? "", chomp: m[2] === "-" });
+    else others.push(w);
+  }
+  return { openers, others };
+}
+
+function rawWords(s: string): string[] {
+  const out: string[] = [];
+  let w = "";
+  let quote: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] ?? "";
+    if (quote) {
+      w += c;
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote === '"' && i + 1 < s.length) w += s[++i];
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      w += c;
+    } else if (c === "\\" && i + 1 < s.length) {
+      w += c + s[++i];
+    } else if (c === "<" && s[i + 1] === "<") {
+      w += "<<";
+      i++;
+      if (s[i + 1] === "-") w += s[++i];
+      while (s[i + 1] === " " || s[i + 1] === "\t") w += s[++i];
+    } else if (/\s/.test(c)) {
+      if (w) out.push(w);
+      w = "";
+    } else {
+      w += c;
+    }
+  }
+  if (w) out.push(w);
+  return out;
+}
 
 /** Join continuation lines, read heredoc bodies, drop comments and parser directives; keeps each first line number. */
 export function instructions(text: string): Instruction[] {
@@ -38,15 +89,14 @@ export function instructions(text: string): Instruction[] {
     const keyword = (m[1] ?? "").toUpperCase();
     const heredocs: Heredoc[] = [];
     if (keyword === "RUN" || keyword === "COPY" || keyword === "ADD") {
-      for (const h of (m[2] ?? "").matchAll(HEREDOC)) {
-        const strip = h[1] === "-";
+      for (const h of splitHeredocs(m[2] ?? "").openers) {
         const body: string[] = [];
         for (i++; i < lines.length; i++) {
           const l = lines[i] ?? "";
-          if ((strip ? l.replace(/^\t+/, "") : l) === h[3]) break;
-          body.push(strip ? l.replace(/^\t+/, "") : l);
+          if ((h.chomp ? l.replace(/^\t+/, "") : l) === h.name) break;
+          body.push(h.chomp ? l.replace(/^\t+/, "") : l);
         }
-        heredocs.push({ name: h[3] ?? "", body: body.length ? `${body.join("\n")}\n` : "" });
+        heredocs.push({ name: h.name, body: body.length ? `${body.join("\n")}\n` : "" });
       }
     }
     out.push({ line: start, keyword, args: (m[2] ?? "").trim(), heredocs });

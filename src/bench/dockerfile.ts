@@ -1,11 +1,11 @@
 import {
-  HEREDOC,
   type Instruction,
   instructions,
   jsonArray,
   keyValues,
   processWord,
   processWords,
+  splitHeredocs,
 } from "./dockerfile-lex.ts";
 
 /**
@@ -20,7 +20,9 @@ import {
  * - SHELL: the shell of shell-form RUN (default ["/bin/sh", "-c"]); exec-form RUN runs its argv without a shell;
  * - RUN steps that install packages or download (apt, pip, npm, curl, wget, git clone, uv, ...) are flagged
  *   `needsNetwork` so the local environment can skip them as reduced fidelity.
- * Other instructions (CMD, EXPOSE, LABEL, ...) have no effect on a trial and are listed in `ignored`.
+ * Other instructions (CMD, EXPOSE, LABEL, ...) have no effect on a trial and are listed in `ignored`; a word
+ * Docker does not know as an instruction (what is left of a heredoc it did not open, a stray line) is an error, as
+ * BuildKit refuses it ("unknown instruction: X").
  */
 
 export interface StepState {
@@ -72,7 +74,22 @@ export interface DockerPlan {
   ignored: string[];
   /** Instructions that cannot be reproduced locally (COPY --from another stage or image), "LINE: TEXT (why)". */
   unsupported: string[];
+  /** What makes `docker build` refuse the Dockerfile before any step runs: "line N: unknown instruction: X". */
+  errors: string[];
 }
+
+/** Instructions Docker knows that have no effect on a trial (the container's command, metadata, ...). */
+const NO_EFFECT = new Set([
+  "CMD",
+  "ENTRYPOINT",
+  "LABEL",
+  "EXPOSE",
+  "VOLUME",
+  "ONBUILD",
+  "STOPSIGNAL",
+  "HEALTHCHECK",
+  "MAINTAINER",
+]);
 
 /** Commands that fetch from the network or a package index; matched at the start of a shell word run. */
 const NETWORK_PATTERNS: RegExp[] = [
@@ -114,6 +131,7 @@ interface Stage {
   steps: DockerStep[];
   ignored: string[];
   unsupported: string[];
+  errors: string[];
 }
 
 function resolvePath(p: string, workdir: string): string {
@@ -168,6 +186,7 @@ export function parseDockerfile(text: string): DockerPlan {
     steps: last.steps,
     ignored: [...last.ignored, ...ignored.map((s) => `${s} (not the final stage; not built)`)],
     unsupported: last.unsupported,
+    errors: stages.flatMap((s) => s.errors).filter((e, i, all) => all.indexOf(e) === i),
   };
 }
 
@@ -193,6 +212,7 @@ function fromStage(ins: Instruction, stages: Stage[], globalArgs: Record<string,
       steps: [...parent.steps],
       ignored: [...parent.ignored],
       unsupported: [...parent.unsupported],
+      errors: [],
     };
   }
   return {
@@ -207,6 +227,7 @@ function fromStage(ins: Instruction, stages: Stage[], globalArgs: Record<string,
     steps: [],
     ignored: [],
     unsupported: [],
+    errors: [],
   };
 }
 
@@ -257,7 +278,10 @@ function apply(st: Stage, ins: Instruction, globalArgs: Record<string, string>):
       copyStep(st, ins, vars, state());
       return;
     default:
-      st.ignored.push(`${ins.line}: ${ins.keyword} ${ins.args}`.slice(0, 200));
+      // BuildKit parses any word as an instruction and then refuses an unknown one ("unknown instruction: X"),
+      // whatever stage it is in.
+      if (NO_EFFECT.has(ins.keyword)) st.ignored.push(`${ins.line}: ${ins.keyword} ${ins.args}`.slice(0, 200));
+      else st.errors.push(`line ${ins.line}: unknown instruction: ${ins.keyword}`);
   }
 }
 
@@ -273,7 +297,7 @@ function runCommand(st: Stage, ins: Instruction): { argv: string[]; command: str
     // `RUN <<EOT` alone runs the heredoc as the script; `RUN python3 <<EOT` feeds it to the command, which is
     // what the shell does with the same text.
     command =
-      body.replace(HEREDOC, "").trim() === "" && ins.heredocs.length === 1
+      splitHeredocs(body).others.length === 0 && ins.heredocs.length === 1
         ? (ins.heredocs[0]?.body ?? "")
         : `${body}\n${ins.heredocs.map((h) => `${h.body}${h.name}`).join("\n")}`;
   }
@@ -290,11 +314,12 @@ function copyStep(st: Stage, ins: Instruction, vars: Record<string, string>, sta
   const chmod = one("chmod");
   const words = jsonArray(parsed.rest) ?? processWords(parsed.rest, vars);
   const doc = ins.heredocs[0];
-  if (doc && ins.heredocs.length === 1 && words.length === 2 && /^<<-?["']?\w+["']?$/.test(words[0] ?? "")) {
+  const fileDest = doc && ins.heredocs.length === 1 ? splitHeredocs(parsed.rest).others : [];
+  if (doc && fileDest.length === 1) {
     st.steps.push({
       ...state,
       kind: "file",
-      dest: absoluteDest(words[1] ?? "", state.workdir),
+      dest: absoluteDest(processWord(fileDest[0] ?? "", vars), state.workdir),
       content: doc.body,
       ...(chown ? { chown } : {}),
       ...(chmod ? { chmod } : {}),

@@ -42,6 +42,8 @@ export async function buildEnvironment(
   o: { contextDir: string; dockerfile: string; stageDir: string; timeoutMs?: number; runner: BuildRunner },
 ): Promise<void> {
   const { runner } = o;
+  const [refused] = plan.errors;
+  if (refused) throw new EnvironmentSetupError(`${o.dockerfile} ${refused} (docker build refuses this Dockerfile)`);
   const ctx = loadBuildContext(o.contextDir);
   const started = Date.now();
   let offlineGap = false;

@@ -175,6 +175,25 @@ test("a RUN continued with `\\` whose next line starts with `&&` runs as one she
   );
 });
 
+test("RUN python3 << 'PY' (blanks after <<, BuildKit 1.15+) feeds the heredoc to the command; an unknown instruction fails the build as BuildKit's parser does", async () => {
+  await withEnv(
+    {
+      dockerfile: [
+        FROM,
+        "WORKDIR /app",
+        "RUN python3 << 'PY'",
+        "import json",
+        "open('/app/made.json', 'w').write(json.dumps({'ok': True}))",
+        "PY",
+        "RUN cat /app/made.json > /app/copy.json",
+      ].join("\n"),
+    },
+    async (env) => assert.equal(await sh(env, "cat /app/copy.json"), '{"ok": true}'),
+  );
+  const msg = await setupError({ dockerfile: `${FROM}\nRUN true\nimport json\n` });
+  assert.match(msg, /Dockerfile line 3: unknown instruction: IMPORT \(docker build refuses this Dockerfile\)/);
+});
+
 test("a RUN that fails fails the environment like a failed docker build (EnvironmentSetupError), unless it follows a step skipped for lack of network (reduced fidelity, noted)", async () => {
   const msg = await setupError({ dockerfile: `${FROM}\nWORKDIR /app\nRUN false\nRUN touch /never\n` });
   assert.match(msg, /Dockerfile line 3: RUN false did not complete successfully: exit code: 1/);

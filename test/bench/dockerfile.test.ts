@@ -78,3 +78,39 @@ test("a continued line is joined to the next with nothing in between; comment an
   assert.deepEqual(plan.env, { A: "1", B: "2" });
   assert.deepEqual(plan.ignored, [], "no line of the continued RUN is read as an instruction of its own");
 });
+
+test("heredocs open as BuildKit opens them: `<< 'PY'` with blanks (dockerfile 1.15+), `<<-`, an fd; not a here-string, a quoted `<<` or `cat<<EOF` (BuildKit: parser heredocsFromLine)", () => {
+  const plan = parseDockerfile(
+    [
+      "FROM python:3.12-slim",
+      "RUN python3 << 'PY'",
+      "print('from the heredoc')",
+      "PY",
+      "COPY <<  EOF /etc/app.conf",
+      "key = value",
+      "EOF",
+      'RUN cat <<<"here-string" && echo "a <<B c" || cat<<NONE',
+      'RUN 3<<- "DOC" cat <&3',
+      "\tindented",
+      "\tDOC",
+    ].join("\n"),
+  );
+  const steps = plan.steps.map((s) =>
+    s.kind === "run" ? s.command : s.kind === "file" ? `${s.dest} <- ${s.content}` : s.kind,
+  );
+  assert.deepEqual(steps, [
+    "python3 << 'PY'\nprint('from the heredoc')\nPY",
+    "/etc/app.conf <- key = value\n",
+    'cat <<<"here-string" && echo "a <<B c" || cat<<NONE',
+    '3<<- "DOC" cat <&3\nindented\nDOC',
+  ]);
+  assert.deepEqual(plan.errors, []);
+});
+
+test("an instruction Docker does not know fails the build, as BuildKit refuses it; CMD, LABEL and the like are only ignored (Dockerfile reference)", () => {
+  const plan = parseDockerfile(
+    ["FROM debian:bookworm", "LABEL a=b", 'CMD ["bash"]', "RUN true", "import os"].join("\n"),
+  );
+  assert.deepEqual(plan.errors, ["line 5: unknown instruction: IMPORT"]);
+  assert.equal(plan.ignored.length, 2);
+});
