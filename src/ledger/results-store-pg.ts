@@ -70,6 +70,14 @@ function unreachable(url: string, err: unknown): ConfigError {
   });
 }
 
+/** Reached, but the schema could not be created or migrated there (a read-only database or user, no rights). */
+function unwritable(url: string, err: unknown): ConfigError {
+  return new ConfigError(`cannot set up the Postgres results store at ${maskUrl(url)}: ${errorMessage(err)}`, {
+    field: "--store",
+    hint: "recording needs a user that may create tables and write in that database (it is read-only or the rights are missing); `switchyard view` only reads",
+  });
+}
+
 async function migrate(client: pg.PoolClient, url: string): Promise<void> {
   await client.query("BEGIN");
   try {
@@ -109,16 +117,21 @@ export async function openPostgresStore(url: string): Promise<ResultsStore> {
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection (a restarted server) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  let client: pg.PoolClient;
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(client, url);
-    } finally {
-      client.release();
-    }
+    client = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw err instanceof ConfigError ? err : unreachable(url, err);
+    throw unreachable(url, err);
+  }
+  try {
+    await migrate(client, url);
+    client.release();
+  } catch (err) {
+    // Released before the pool ends: ending waits for every checked-out client.
+    client.release();
+    await pool.end().catch(() => {});
+    throw err instanceof ConfigError ? err : unwritable(url, err);
   }
   const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
   const updates = COLUMNS.filter((c) => !KEY.includes(c))

@@ -190,6 +190,21 @@ test("an unreachable Postgres is one ConfigError naming the URL (password masked
   assert.equal(maskUrl(url).includes("s3cret"), false);
 });
 
+test("a reachable database that refuses writes is not called unreachable: the error says recording needs write rights", async () => {
+  const url = await database("readonlydb");
+  const admin = new pg.Client({ connectionString: pgService.url });
+  await admin.connect();
+  await admin.query("ALTER DATABASE readonlydb SET default_transaction_read_only = on");
+  await admin.end();
+  await assert.rejects(openStore(url), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.match(err.message, /^cannot set up the Postgres results store at .*readonlydb: .*read-only transaction/);
+    assert.doesNotMatch(err.message, /cannot reach/);
+    assert.match(err.hint ?? "", /may create tables and write/);
+    return true;
+  });
+});
+
 test("the store is chosen by --store, SWITCHYARD_STORE, SWITCHYARD_RESULTS_DB, then [results] store; the router reads Postgres", async () => {
   assert.equal(storeLocation({ flag: "postgres://a/b", env: { SWITCHYARD_STORE: "/x.sqlite" } }), "postgres://a/b");
   assert.equal(
