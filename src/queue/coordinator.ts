@@ -76,6 +76,7 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
     const queue = new Queue<QueuedTrial>(QUEUE_NAME, { connection: dup() });
     const events = new QueueEvents(QUEUE_NAME, { connection: dup() });
     const state = new JobState(redis);
+    const run = opts.run ?? defaultRunSettings();
     const byId = new Map(trials.map((t) => [trialIdOf(t), t]));
     const outstanding = new Set(byId.keys());
     const collecting = new Set<string>();
@@ -183,7 +184,7 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
         }
         // Finished in BullMQ without a stored result (skipped for a budget since raised, or failed): run it again.
         await job?.remove().catch(() => {});
-        await queue.add(t.trialName, queuedTrial(t, id, opts.run ?? defaultRunSettings()), {
+        await queue.add(t.trialName, queuedTrial(t, id, run), {
           jobId: id,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
