@@ -5,6 +5,8 @@ import { anthropicRequestProblem, isAnthropicBeta } from "./anthropic-params.ts"
 import { extraChatParameters, MISSING_REASONING_CONTENT, missingReasoningContent } from "./chat-dialect.ts";
 import { geminiHistoryProblem } from "./gemini-history.ts";
 import { geminiUnknownFieldsError, unsignedCallProblem } from "./gemini-params.ts";
+import { chatPairingProblem, responsesPairingProblem } from "./openai-history.ts";
+import { samplingProblem } from "./openai-models.ts";
 import { unknownParameter } from "./request-params.ts";
 import type { Route } from "./routes.ts";
 import { isRecord } from "./turn-selection.ts";
@@ -19,7 +21,8 @@ type Json = Record<string, unknown>;
 export interface RequestProblem {
   status: number;
   message: string;
-  code?: string;
+  /** OpenAI `error.code`: null sends a null code whatever the status. */
+  code?: string | null;
   param?: string;
   details?: Record<string, unknown>[];
 }
@@ -65,8 +68,10 @@ function openaiProblem(input: CheckInput): RequestProblem | undefined {
       param: "background",
     };
   }
+  const sampling = model === null ? undefined : samplingProblem(route.kind, model, body);
+  if (sampling) return sampling;
   if (route.kind === "responses") {
-    const below = compactThresholdProblem(body);
+    const below = compactThresholdProblem(body) ?? responsesPairingProblem(body);
     if (below) return below;
   }
   if (route.kind === "chat" && model !== null && missingReasoningContent(model, body) !== undefined) {
@@ -74,6 +79,7 @@ function openaiProblem(input: CheckInput): RequestProblem | undefined {
     // "invalid_request_error"}} (as reported verbatim by its users; api-docs.deepseek.com thinking mode guide).
     return { status: 400, message: MISSING_REASONING_CONTENT, code: "invalid_request_error" };
   }
+  if (route.kind === "chat" && model !== null) return chatPairingProblem(model, body);
   return undefined;
 }
 
