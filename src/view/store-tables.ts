@@ -90,9 +90,10 @@ async function readPostgres(url: string): Promise<StoreSnapshot> {
     await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const names = (
       await client.query<{ name: string }>(
-        `SELECT table_name AS name FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> $1
-         ORDER BY table_name COLLATE "C"`,
+        // pg_catalog, not information_schema: a table the user may not read is listed (and fails clearly), not hidden.
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> $1
+         ORDER BY c.relname COLLATE "C"`,
         [MIGRATIONS_TABLE],
       )
     ).rows.map((r) => r.name);
@@ -107,7 +108,11 @@ async function readPostgres(url: string): Promise<StoreSnapshot> {
     await client.query("COMMIT");
     return { location: maskUrl(url), engine: "postgres", schemaVersion, tables };
   } catch (err) {
-    throw err instanceof ConfigError ? err : unreachable(url, err);
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read the Postgres results store at ${maskUrl(url)}: ${errorMessage(err)}`, {
+      field: "--store",
+      hint: "the viewer needs a user that may SELECT from the store's tables in that database (--store / SWITCHYARD_STORE)",
+    });
   } finally {
     await client.end().catch(() => {});
   }
@@ -118,8 +123,8 @@ const TEXT_TYPES = new Set(["text", "character varying", "character"]);
 async function pgTable(client: pg.Client, name: string): Promise<StoreTable> {
   const cols = (
     await client.query<{ name: string; type: string }>(
-      `SELECT column_name AS name, data_type AS type FROM information_schema.columns
-       WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      `SELECT a.attname AS name, a.atttypid::regtype::text AS type FROM pg_attribute a
+       WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
       [name],
     )
   ).rows;

@@ -206,6 +206,23 @@ test("viewing never migrates or writes a Postgres store: an old schema stays as 
   assert.equal(cols[0]?.n, "0");
 });
 
+test("a user who may not read the store's table gets a clear error page, not an empty store", async () => {
+  const url = await database("viewperm");
+  const s = await openStore(url);
+  await s.recordTrial(base);
+  await s.close();
+  await query(url, "CREATE ROLE viewer LOGIN");
+  const asViewer = url.replace("//switchyard@", "//viewer@");
+  const res = await fetch(`${await view(asViewer)}/store`);
+  assert.equal(res.status, 404);
+  const html = await res.text();
+  assert.match(
+    html,
+    /cannot read the Postgres results store at postgres:\/\/viewer@[^:]+:\d+\/viewperm: permission denied/,
+  );
+  assert.match(html, /may SELECT from the store&#39;s tables/);
+});
+
 test("switchyard view reads SWITCHYARD_STORE like the bench, and names the store it serves", async () => {
   const url = await database("viewenv");
   const s = await openStore(url);
