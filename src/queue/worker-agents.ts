@@ -80,9 +80,10 @@ export function installedAgentFor(
   const pin = trial.run.installed;
   if (agent.kind !== "installed") throw new Error("installedAgentFor: not an installed agent");
   if (!pin || !isInstalledAgentName(pin.agent) || INSTALLED_AGENTS[pin.agent].package !== pin.package) {
-    throw new ConfigError(`${agent.agent}: the trial names no CLI version this worker knows (${JSON.stringify(pin)})`, {
+    const err = new ConfigError(`${agent.agent}: the trial names no CLI this worker knows (${JSON.stringify(pin)})`, {
       hint: "run the coordinator's Switchyard version on this machine",
     });
+    return Promise.reject(err);
   }
   const name = pin.agent;
   return once(`installed\0${trial.jobKey}\0${name}:${agent.model}@${pin.version}`, async () => {

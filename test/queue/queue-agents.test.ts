@@ -211,6 +211,15 @@ test("a worker that pins another CLI version than the job's refuses, naming both
       installed: { agent: "codex", package: INSTALLED_AGENTS.codex.package, version: pinned },
     },
   } as unknown as QueuedTrial;
+  const args = { redis: undefined as unknown as Redis, meta: { rateLimits: [] } as unknown as JobMeta };
+  const other = {
+    ...trial,
+    run: { ...trial.run, installed: { agent: "codex", package: "not-codex", version: pinned } },
+  };
+  await assert.rejects(
+    installedAgentFor({ ...args, trial: other, env: { OPENAI_API_KEY: KEY } }),
+    /codex: the trial names no CLI this worker knows/,
+  );
   await assert.rejects(
     installedAgentFor({
       redis: undefined as unknown as Redis,
