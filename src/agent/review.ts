@@ -8,6 +8,7 @@ import type { FinalEventBody } from "./loop.ts";
 import { patchPreview, writePatch } from "./patch.ts";
 import { createRedactor, type Redactor } from "./redact.ts";
 import { dropRunDisk } from "./run-disk.ts";
+import { liveHolder } from "./run-lock.ts";
 import type { ReviewFailure } from "./run-types.ts";
 import type { Change, Manifest } from "./workspace.ts";
 import { diffManifests, dropIgnored, findConflicts, RUNS_DIR, takeManifest } from "./workspace.ts";
@@ -164,6 +165,7 @@ export interface ApplyRunOptions {
  */
 export function applyRun(workspace: string, runId: string, opts: ApplyRunOptions = {}): Change[] {
   const p = findRun(workspace, runId);
+  refuseLive(p, runId, "apply");
   recoverApply(applyStage(p));
   const summary = existsSync(p.summary) ? readJson<RunSummary>(p.summary) : undefined;
   if (summary?.status === "applied") {
@@ -248,9 +250,22 @@ function checkReviewed(runId: string, review: ReviewRecord, changes: Change[], a
 /** Delete the run's copy; the transcript and summary stay for cost accounting. */
 export function discardRun(workspace: string, runId: string): void {
   const p = findRun(workspace, runId);
+  refuseLive(p, runId, "discard");
   recoverApply(applyStage(p));
   dropRunDisk(p);
   rmSync(p.copy, { recursive: true, force: true });
   rmSync(p.scratch, { recursive: true, force: true });
   setStatus(p, "discarded");
+}
+
+/**
+ * A run a live process still drives (its lock) is neither applied nor discarded: its copy is still changing, and
+ * deleting it under the agent would leave that process reviewing nothing while discard reported success.
+ */
+function refuseLive(p: RunPaths, runId: string, action: "apply" | "discard"): void {
+  const pid = liveHolder(p);
+  if (pid === undefined || pid === process.pid) return;
+  throw new ConfigError(`run ${runId} is still running (pid ${pid}); nothing was done`, {
+    hint: `wait for it to end, or stop it (Ctrl-C in its terminal, or kill ${pid}), then switchyard ${action} ${runId}`,
+  });
 }

@@ -44,7 +44,7 @@ function closed(child: ChildProcess): Promise<number | null> {
 
 describe("signals during run and resume", () => {
   it("SIGTERM during the loop: aborted, exit 143 in the transcript, the summary and the process", async () => {
-    const server = await mock({ turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 20_000 }] });
+    const server = await mock({ turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 8000 }] });
     try {
       const { ws, args } = setup("term-loop", server.url);
       const live = await cliUntil(
@@ -95,7 +95,7 @@ describe("signals during run and resume", () => {
 
   it("Ctrl-C during a resume: aborted, exit 130, and the summary says so", async () => {
     const server = await mock({
-      turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 20_000 }, { text: "late", latency_ms: 20_000 }],
+      turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 8000 }, { text: "late", latency_ms: 8000 }],
     });
     try {
       const { ws, args } = setup("int-resume", server.url);
@@ -116,6 +116,39 @@ describe("signals during run and resume", () => {
       assert.deepEqual([final.endState, final.exitCode], ["aborted", 130]);
       const s = summary(ws, runId);
       assert.deepEqual([s.endState, s.exitCode], ["aborted", 130]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("apply and discard refuse a run that is still running (exit 2), and its copy stays", async () => {
+    const server = await mock({ turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 8000 }] });
+    try {
+      const { ws, args } = setup("live", server.url);
+      const live = await cliUntil(
+        ["run", "write one.txt", ...args, "--model", "local/coder", "--sandbox", "host"],
+        mockEnv(server.url),
+        (e) => e.type === "model_request" && e.step === 2,
+      );
+      const code = closed(live.child);
+      try {
+        const runId = live.events[0]?.runId ?? "";
+        for (const action of ["discard", "apply"]) {
+          const r = await cli([action, runId, "--workspace", ws], mockEnv(server.url));
+          assert.equal(r.code, 2, r.stderr);
+          assert.match(r.stderr, new RegExp(`run ${runId} is still running \\(pid \\d+\\); nothing was done`));
+        }
+        live.child.kill("SIGINT");
+        assert.equal(await code, 130);
+        const s = summary(ws, runId);
+        assert.equal(s.status, "pending", "not discarded under the live run");
+        assert.deepEqual(
+          s.changes.map((c) => c.path),
+          ["one.txt"],
+        );
+      } finally {
+        live.child.kill("SIGKILL");
+      }
     } finally {
       await server.close();
     }
