@@ -1,9 +1,11 @@
 /**
  * Why a verifier may have failed offline: a Python test that could not import a module that a skipped Dockerfile
- * RUN step would have installed. Turns `ModuleNotFoundError: No module named 'numpy'` in the verifier's output plus
- * a skipped `RUN pip install numpy` into one fidelity note linking the two, so a reward of 0 is not mistaken for
- * the agent's failure. Only pairs a missing module with a skipped step that names its package; everything else
- * stays unexplained.
+ * RUN step would have installed, or a program the verifier could not run that a skipped step would have installed
+ * (`/opt/verifier-venv/bin/python` after a skipped `RUN … /opt/verifier-venv/bin/pip install …`, `kotlinc` after a
+ * skipped download) or that the base image provides (`go` in FROM golang, `cargo` in FROM rust). Turns
+ * `ModuleNotFoundError: No module named 'numpy'` plus a skipped `RUN pip install numpy` into one fidelity note
+ * linking the two, so a reward of 0 is not mistaken for the agent's failure. Only pairs what is missing with a
+ * skipped step that names it, or with the image's own tools; everything else stays unexplained.
  */
 
 /** Import names whose pip/apt package is named differently. */
@@ -44,17 +46,86 @@ function installs(step: string, module: string): boolean {
 }
 
 /**
- * Fidelity notes for missing modules a skipped step would have installed. `skippedSteps` are the local
- * environment's "line N: RUN …" entries.
+ * Fidelity notes for missing modules and programs a skipped step would have installed, or the base image (`from`,
+ * the final stage's FROM) provides. `skippedSteps` are the local environment's "line N: RUN …" / "line N: ADD …"
+ * entries.
  */
-export function explainOfflineFailures(verifierOutput: string, skippedSteps: readonly string[]): string[] {
+export function explainOfflineFailures(
+  verifierOutput: string,
+  skippedSteps: readonly string[],
+  from?: string,
+): string[] {
   const notes: string[] = [];
+  const note = (what: string, why: string) =>
+    notes.push(`reward likely limited by the offline environment: ${what} was not installed (${why})`);
   for (const module of missingPythonModules(verifierOutput)) {
     const step = skippedSteps.find((s) => /: RUN /.test(s) && installs(s, module));
-    if (!step) continue;
-    const m = /^line (\d+): (RUN [\s\S]*)$/.exec(step);
-    const what = m ? `${m[2]?.split("\n")[0]} skipped, Dockerfile line ${m[1]}` : `${step} skipped`;
-    notes.push(`reward likely limited by the offline environment: ${module} was not installed (${what})`);
+    if (step) note(module, skippedWhy(step));
+  }
+  const imageTools = from ? imagePrograms(from) : [];
+  for (const program of missingPrograms(verifierOutput)) {
+    const name = program.split("/").pop() ?? program;
+    const step = skippedSteps.find((s) => names(s, program));
+    if (step) note(program, skippedWhy(step));
+    else if (imageTools.includes(name)) note(program, `the base image ${from} provides it; FROM is not built locally`);
   }
   return notes;
+}
+
+function skippedWhy(step: string): string {
+  const m = /^line (\d+): ((?:RUN|ADD) [\s\S]*)$/.exec(step);
+  return m ? `${m[2]?.split("\n")[0]} skipped, Dockerfile line ${m[1]}` : `${step} skipped`;
+}
+
+/**
+ * Programs the output says could not be run: bash's `X: command not found`, dash's `sh: 1: X: not found`, a path a
+ * shell could not run (`line 3: /opt/venv/bin/python: No such file or directory`), and Python's subprocess error
+ * for a bare name (`[Errno 2] No such file or directory: 'go'`), in order of first mention.
+ */
+export function missingPrograms(output: string): string[] {
+  const found = new Set<string>();
+  const patterns = [
+    /(?:^|[\s:])([\w.+/-]+): command not found/gm,
+    /: \d+: ([\w.+/-]+): not found/g,
+    /line \d+: (\/[\w.+/-]+): No such file or directory/g,
+    /\[Errno 2\] No such file or directory: '([\w.+-]+)'/g,
+  ];
+  const hits = patterns.flatMap((re) => [...output.matchAll(re)].map((m) => ({ at: m.index, name: m[1] ?? "" })));
+  for (const h of hits.sort((a, b) => a.at - b.at)) if (h.name) found.add(h.name);
+  return [...found];
+}
+
+/** Does a skipped step name this program: its path, its own folder (a venv, /opt/tool) or its file name? */
+function names(step: string, program: string): boolean {
+  const word = (w: string) => new RegExp(`(^|[\\s"'=;&|(:/])${escapeRe(w)}(?=$|[\\s"'=;&|)/:<>@])`).test(step);
+  const parts = program.split("/").filter(Boolean);
+  const dirs = parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
+  const own = dirs.filter((d) => !GENERIC_DIRS.has(d));
+  return (
+    (program.includes("/") && step.includes(program)) ||
+    own.some((d) => step.includes(`${d}/`) || word(d)) ||
+    word(parts.at(-1) ?? "")
+  );
+}
+
+const GENERIC_DIRS = new Set(["/usr", "/usr/local", "/usr/bin", "/usr/local/bin", "/bin", "/opt", "/app", "/tmp"]);
+
+/** Programs an official image family provides (the image's name, registry and tag aside). */
+const IMAGE_FAMILIES: [RegExp, string[]][] = [
+  [/^golang$/, ["go", "gofmt"]],
+  [/^rust$/, ["cargo", "rustc", "rustup", "rustfmt"]],
+  [/^node$/, ["node", "npm", "npx", "yarn", "corepack"]],
+  [/^(openjdk|eclipse-temurin|amazoncorretto|gradle|maven)$/, ["java", "javac", "jar"]],
+  [/^gradle$/, ["gradle"]],
+  [/^maven$/, ["mvn"]],
+  [/^ruby$/, ["ruby", "gem", "bundle"]],
+  [/^php$/, ["php"]],
+  [/^(sdk|dotnet)$/, ["dotnet"]],
+  [/^swift$/, ["swift", "swiftc"]],
+];
+
+export function imagePrograms(from: string): string[] {
+  const path = from.replace(/@.*$/, "").replace(/:[^/]*$/, "");
+  const name = path.split("/").pop() ?? "";
+  return IMAGE_FAMILIES.filter(([re]) => re.test(name)).flatMap(([, programs]) => programs);
 }

@@ -242,10 +242,10 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       r.fidelity.reduced = true;
       r.fidelity.notes.push(`verifier offline stand-in: ${use}`);
     }
-    if (r.reward !== 1 && env.skippedSteps.length > 0) {
+    if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
       const out = join(trialDir, "verifier", "test-stdout.txt");
       const text = existsSync(out) ? readFileSync(out, "utf8") : "";
-      for (const note of explainOfflineFailures(text, env.skippedSteps)) {
+      for (const note of explainOfflineFailures(text, env.skippedSteps, task.docker?.from)) {
         r.fidelity.reduced = true;
         r.fidelity.notes.push(note);
       }

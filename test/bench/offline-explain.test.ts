@@ -3,7 +3,12 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runJob } from "../../src/bench/job.ts";
-import { explainOfflineFailures, missingPythonModules } from "../../src/bench/offline-explain.ts";
+import {
+  explainOfflineFailures,
+  imagePrograms,
+  missingPrograms,
+  missingPythonModules,
+} from "../../src/bench/offline-explain.ts";
 import { removeDir, tempDir } from "./task-fixtures.ts";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "tb2-like", "needs-numpy");
@@ -37,6 +42,36 @@ test("a missing module is linked to the skipped RUN step that installs it, alias
   // torch is missing but nothing skipped would have installed it; "numpyro" is not numpy.
   assert.deepEqual(explainOfflineFailures(PYTEST_OUTPUT, ["line 2: RUN pip install numpyro"]), []);
   assert.deepEqual(explainOfflineFailures("ok", skipped), []);
+});
+
+test("programs the verifier could not run are read from bash, dash and Python errors; data files are not programs", () => {
+  const output = [
+    "/tests/test.sh: line 15: /opt/verifier-venv/bin/python: No such file or directory",
+    "src/build.sh: line 5: kotlinc: command not found",
+    "/bin/sh: 1: go: not found",
+    "E   FileNotFoundError: [Errno 2] No such file or directory: 'go'",
+    "E   FileNotFoundError: [Errno 2] No such file or directory: '/tests/data/heldout_1.bin'",
+  ].join("\n");
+  assert.deepEqual(missingPrograms(output), ["/opt/verifier-venv/bin/python", "kotlinc", "go"]);
+  assert.deepEqual(imagePrograms("public.ecr.aws/docker/library/golang:1.24-bookworm@sha256:1a6d"), ["go", "gofmt"]);
+  assert.deepEqual(imagePrograms("python:3.12-slim"), []);
+});
+
+test("a missing program is linked to the skipped step that would have installed it, or to the base image that has it", () => {
+  const venv = "/tests/test.sh: line 15: /opt/verifier-venv/bin/python: No such file or directory\n";
+  assert.deepEqual(
+    explainOfflineFailures(venv, ["line 14: RUN /opt/verifier-venv/bin/pip install pytest==8.4.1"], "debian:bookworm"),
+    [
+      "reward likely limited by the offline environment: /opt/verifier-venv/bin/python was not installed (RUN /opt/verifier-venv/bin/pip install pytest==8.4.1 skipped, Dockerfile line 14)",
+    ],
+  );
+  assert.deepEqual(explainOfflineFailures("test.sh: line 2: go: command not found", [], "golang:1.24-bookworm"), [
+    "reward likely limited by the offline environment: go was not installed (the base image golang:1.24-bookworm provides it; FROM is not built locally)",
+  ]);
+  // python3-pip is not python; a tool nothing skipped names and the image does not provide stays unexplained.
+  const python = "line 3: python: command not found";
+  assert.deepEqual(explainOfflineFailures(python, ["line 2: RUN apt-get install -y python3-pip"], "debian"), []);
+  assert.deepEqual(explainOfflineFailures("line 3: mytool: command not found", [], "golang:1.24"), []);
 });
 
 const hostHasNumpy = spawnSync("/usr/bin/python3", ["-c", "import numpy"]).status === 0;
