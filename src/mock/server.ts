@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Protocol } from "../core/messages.ts";
 import { estimateTokens } from "./compaction.ts";
+import { infoResponse, matchInfoRoute } from "./info-routes.ts";
 import { capTurn, requestedOutputCap } from "./output-cap.ts";
 import { protocolError, protocolErrorMessage } from "./protocol-errors.ts";
 import { RateLimitHeaders } from "./provider-headers.ts";
@@ -173,7 +174,8 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
   const url = new URL(req.url ?? "/", "http://mock");
   const method = req.method ?? "GET";
   const route = matchRoute(method, url.pathname);
-  const protocol: Protocol = route?.protocol ?? guessProtocol(url.pathname, req.headers);
+  const info = route ? undefined : matchInfoRoute(method, url.pathname, req.headers);
+  const protocol: Protocol = route?.protocol ?? info?.protocol ?? guessProtocol(url.pathname, req.headers);
   const requestId = newId("req_");
   const text = await readBody(req);
   let body: unknown = null;
@@ -218,13 +220,20 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
     sendJson(res, err.status, err.body, { ...headers(status === 429), ...err.headers });
   };
 
-  if (!route)
+  if (!route && !info)
     return fail(404, `Unknown route: ${method} ${url.pathname}`, {
       code: protocol === "gemini" ? "NOT_FOUND" : undefined,
     });
   if (!hasCredential(req, url)) {
     return fail(401, "No API key provided (send Authorization: Bearer, x-api-key, x-goog-api-key or ?key=).");
   }
+  if (info) {
+    const answer = infoResponse(info, body, state.script);
+    if ("missing" in answer) return fail(400, `${answer.missing}: Field required`);
+    log.add(entry);
+    return sendJson(res, 200, answer.json, headers());
+  }
+  if (!route) return; // unreachable: a request without a route has an info route (narrows `route` below)
   if (!isRecord(body)) return fail(400, "The request body is not a JSON object.");
   const rejected = requestProblem({
     route,

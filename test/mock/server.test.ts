@@ -48,9 +48,9 @@ describe("mock: routes, auth, log, turn selection, native Responses items", () =
     const openai = await fetch(`${mock.url}/v1/embeddings`, { method: "POST", headers: h, body: "{}" });
     assert.equal(openai.status, 404);
     assert.equal(((await openai.json()) as { error: { type: string } }).error.type, "invalid_request_error");
-    const anthropic = await fetch(`${mock.url}/v1/messages/count_tokens`, { method: "POST", headers: h, body: "{}" });
+    const anthropic = await fetch(`${mock.url}/v1/messages/batches`, { method: "POST", headers: h, body: "{}" });
     assert.equal(((await anthropic.json()) as { error: { type: string } }).error.type, "not_found_error");
-    const gemini = await fetch(`${mock.url}/v1beta/models/g:countTokens`, { method: "POST", headers: h, body: "{}" });
+    const gemini = await fetch(`${mock.url}/v1beta/models/g:embedContent`, { method: "POST", headers: h, body: "{}" });
     assert.equal(((await gemini.json()) as { error: { status: string } }).error.status, "NOT_FOUND");
   });
 
