@@ -46,10 +46,24 @@ export function isTaskDir(dir: string): boolean {
   return existsSync(join(dir, "task.toml")) || existsSync(join(dir, "instruction.md"));
 }
 
+/**
+ * A multi-step task (`[[steps]]` in task.toml, each step's instruction.md, tests/ and solution/ under steps/<name>/,
+ * run one after another in the same environment) is a format this version does not run: say so, rather than that
+ * the top-level instruction.md or tests/test.sh is missing.
+ */
+function refuseMultiStep(dir: string): never {
+  const file = join(dir, "task.toml");
+  throw new ConfigError(
+    `${file}: a multi-step task ([[steps]], steps/<name>/instruction.md and tests/test.sh); this version of Switchyard runs single-step tasks only`,
+    { file, field: "steps", hint: "run it with a harness that supports multi-step tasks, or pass --skip-bad-tasks" },
+  );
+}
+
 export function loadTask(dir: string): BenchTask {
   const abs = resolve(dir);
   const name = basename(abs);
   const instructionFile = join(abs, "instruction.md");
+  if (existsSync(join(abs, "steps")) && !existsSync(join(abs, "tests", "test.sh"))) refuseMultiStep(abs);
   if (!existsSync(instructionFile)) {
     throw new ConfigError(`${instructionFile}: missing; a task needs instruction.md (the prompt given to the agent)`, {
       file: instructionFile,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { parseDockerfile } from "../../src/bench/dockerfile.ts";
 import { loadSuite, loadTask } from "../../src/bench/task.ts";
@@ -65,6 +66,21 @@ test("missing instruction.md, malformed task.toml and missing tests/test.sh are 
   } finally {
     removeDir(suite);
   }
+});
+
+test("a multi-step task ([[steps]], steps/<name>/…) is refused as such, naming the field, not as a missing instruction.md", () => {
+  const dir = writeTask(root, "multi", {
+    instruction: undefined,
+    toml: 'schema_version = "1.1"\n[[steps]]\nname = "1_one"\n[[steps]]\nname = "2_two"\n',
+  });
+  writeTask(join(dir, "steps"), "1_one", { test: PASS_IF("true") });
+  assert.throws(
+    () => loadTask(dir),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /multi\/task\.toml: a multi-step task \(\[\[steps\]\]/.test(e.message) &&
+      e.field === "steps",
+  );
 });
 
 test("a path that is neither a task nor a suite is bad input", () => {
