@@ -125,3 +125,39 @@ export function protocolError(protocol: Protocol, spec: ErrorSpec): MockHttpErro
     }
   }
 }
+
+/**
+ * What each API answers a request that carries no credential at all (as their users quote it):
+ * - OpenAI: 401 "You didn't provide an API key. …", `code: null` (an incorrect key is `invalid_api_key`).
+ * - Anthropic: 401 `authentication_error` "x-api-key header is required".
+ * - Gemini: 403 PERMISSION_DENIED "Method doesn't allow unregistered callers (callers without established
+ *   identity). Please use API Key or other form of API consumer identity to call this API."
+ */
+export function missingKeyError(protocol: Protocol): { status: number; message: string; code?: string | null } {
+  switch (protocol) {
+    case "openai-responses":
+    case "openai-chat":
+      return {
+        status: 401,
+        message:
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer " +
+          "auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're " +
+          "accessing the API from your browser and are prompted for a username and password. You can obtain an API " +
+          "key from https://platform.openai.com/account/api-keys.",
+        code: null,
+      };
+    case "anthropic-messages":
+      return { status: 401, message: "x-api-key header is required" };
+    case "gemini":
+      return {
+        status: 403,
+        message:
+          "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or " +
+          "other form of API consumer identity to call this API.",
+      };
+    default: {
+      const never: never = protocol;
+      throw new Error(`unknown protocol ${String(never)}`);
+    }
+  }
+}

@@ -5,7 +5,7 @@ import type { Protocol } from "../core/messages.ts";
 import { estimateTokens } from "./compaction.ts";
 import { infoResponse, matchInfoRoute } from "./info-routes.ts";
 import { capTurn, requestedOutputCap } from "./output-cap.ts";
-import { protocolError, protocolErrorMessage } from "./protocol-errors.ts";
+import { missingKeyError, protocolError, protocolErrorMessage } from "./protocol-errors.ts";
 import { RateLimitHeaders } from "./provider-headers.ts";
 import { renderAnthropic } from "./render-anthropic.ts";
 import { renderChat } from "./render-chat.ts";
@@ -225,7 +225,8 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
       code: protocol === "gemini" ? "NOT_FOUND" : undefined,
     });
   if (!hasCredential(req, url)) {
-    return fail(401, "No API key provided (send Authorization: Bearer, x-api-key, x-goog-api-key or ?key=).");
+    const { status, message, code } = missingKeyError(protocol);
+    return fail(status, message, { code });
   }
   if (info) {
     const answer = infoResponse(info, body, state.script);

@@ -21,20 +21,23 @@ describe("mock: routes, auth, log, turn selection, native Responses items", () =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("401 with the protocol's error body when no credential is sent at all", async () => {
+  test("no credential at all: each protocol's own status and error body", async () => {
     const post = (path: string) => fetch(`${mock.url}${path}`, { method: "POST", body: '{"model":"m"}' });
     const openai = await post("/v1/chat/completions");
     assert.equal(openai.status, 401);
-    assert.equal(((await openai.json()) as { error: { code: string } }).error.code, "invalid_api_key");
+    const openaiError = ((await openai.json()) as { error: { code: string | null; message: string } }).error;
+    assert.equal(openaiError.code, null);
+    assert.match(openaiError.message, /^You didn't provide an API key\./);
     const anthropic = await post("/v1/messages");
     assert.equal(anthropic.status, 401);
     const body = (await anthropic.json()) as { type: string; error: { type: string }; request_id: string };
     assert.equal(body.type, "error");
     assert.equal(body.error.type, "authentication_error");
+    assert.equal((body.error as { message?: string }).message, "x-api-key header is required");
     assert.match(body.request_id, /^req_/);
     const gemini = await post("/v1beta/models/g:generateContent");
-    assert.equal(gemini.status, 401);
-    assert.equal(((await gemini.json()) as { error: { status: string } }).error.status, "UNAUTHENTICATED");
+    assert.equal(gemini.status, 403, "Gemini refuses unregistered callers");
+    assert.equal(((await gemini.json()) as { error: { status: string } }).error.status, "PERMISSION_DENIED");
     const empty = await fetch(`${mock.url}/v1/responses`, {
       method: "POST",
       headers: { authorization: "Bearer " },
