@@ -69,6 +69,10 @@ export function renderChat(input: RenderInput): Rendered {
     system_fingerprint: null,
   };
 
+  // With include_usage every chunk carries `usage`: null on all but the final, choices-less one (openai SDK
+  // `ChatCompletionStreamOptions.include_usage`).
+  const so = input.body.stream_options;
+  const includeUsage = isRecord(so) && so.include_usage === true;
   const chunk = (choices: Json[], extra: Json = {}): Json => ({
     id,
     object: "chat.completion.chunk",
@@ -76,6 +80,7 @@ export function renderChat(input: RenderInput): Rendered {
     model,
     system_fingerprint: null,
     choices,
+    ...(includeUsage ? { usage: null } : {}),
     ...extra,
   });
   const delta = (d: Json, finish_reason: string | null = null): Json => ({
@@ -103,10 +108,7 @@ export function renderChat(input: RenderInput): Rendered {
     });
   });
   events.push({ data: chunk([delta({}, finish)]) });
-  const so = input.body.stream_options;
-  if (isRecord(so) && so.include_usage === true) {
-    events.push({ data: chunk([], { usage: usageOf(turn.usage) }) });
-  }
+  if (includeUsage) events.push({ data: chunk([], { usage: usageOf(turn.usage) }) });
   events.push({ data: "[DONE]" });
   return { json, events };
 }

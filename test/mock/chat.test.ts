@@ -61,7 +61,11 @@ describe("mock: Chat Completions through the official SDK", () => {
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;
     let usageChoices = -1;
+    let nullUsage = 0;
+    let chunks = 0;
     for await (const chunk of stream) {
+      chunks++;
+      if (chunk.usage === null) nullUsage++;
       if (chunk.usage) {
         usage = chunk.usage;
         usageChoices = chunk.choices.length;
@@ -92,6 +96,7 @@ describe("mock: Chat Completions through the official SDK", () => {
     assert.deepEqual(JSON.parse(calls[1]?.args ?? ""), { path: ".", depth: 2 });
     assert.equal(finish, "tool_calls");
     assert.equal(usageChoices, 0);
+    assert.equal(nullUsage, chunks - 1, "every chunk but the last carries usage: null, as OpenAI sends it");
     assert.equal(usage?.prompt_tokens, 100);
     assert.equal(usage?.prompt_tokens_details?.cached_tokens, 30);
     assert.equal(usage?.completion_tokens_details?.reasoning_tokens, 10);
