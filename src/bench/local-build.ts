@@ -3,6 +3,7 @@ import { BuildContextError, loadBuildContext } from "./build-context.ts";
 import type { Mount, RunResult } from "./bwrap-run.ts";
 import { planCopy, STAGE_INSIDE } from "./copy-step.ts";
 import { BASE_ENV, copyDestination, type DockerPlan, type DockerStep } from "./dockerfile.ts";
+import { imagePrograms, missingPrograms } from "./offline-explain.ts";
 import { EnvironmentSetupError } from "./trial-environment.ts";
 
 /**
@@ -129,8 +130,15 @@ export async function buildEnvironment(
 
   function failed(step: DockerStep, what: string, r: RunResult): never {
     throw new EnvironmentSetupError(
-      `${where(step)}: ${what} did not complete successfully: exit code: ${r.exitCode}: ${tailOf(r.output)}`,
+      `${where(step)}: ${what} did not complete successfully: exit code: ${r.exitCode}: ${tailOf(r.output)}${fromImage(r.output)}`,
     );
+  }
+
+  /** A program the base image provides but the host lacks (`go` in FROM golang): say that the image is why. */
+  function fromImage(output: string): string {
+    const tools = plan.from ? imagePrograms(plan.from) : [];
+    const missing = missingPrograms(output).find((p) => tools.includes(p.split("/").pop() ?? p));
+    return missing ? ` (${missing} comes with the base image ${plan.from}, which is not built locally)` : "";
   }
 }
 

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: literal ${VAR} expansions are the Dockerfile syntax under test
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { FROM, setupError, sh, trialOf, withEnv } from "./env-fixtures.ts";
@@ -192,6 +192,16 @@ test("RUN python3 << 'PY' (blanks after <<, BuildKit 1.15+) feeds the heredoc to
   );
   const msg = await setupError({ dockerfile: `${FROM}\nRUN true\nimport json\n` });
   assert.match(msg, /Dockerfile line 3: unknown instruction: IMPORT \(docker build refuses this Dockerfile\)/);
+});
+
+const hostHasGo = ["/usr/bin/go", "/usr/local/bin/go", "/bin/go"].some((p) => existsSync(p));
+
+test("a RUN that needs a tool of the base image the host lacks fails the build and says the image is why", {
+  skip: hostHasGo && "this host has go",
+}, async () => {
+  const msg = await setupError({ dockerfile: "FROM golang:1.22-bookworm\nWORKDIR /app\nRUN go version\n" });
+  assert.match(msg, /line 3: RUN go version did not complete successfully: exit code: 127: .*go: not found/);
+  assert.match(msg, /\(go comes with the base image golang:1\.22-bookworm, which is not built locally\)$/);
 });
 
 test("a RUN that fails fails the environment like a failed docker build (EnvironmentSetupError), unless it follows a step skipped for lack of network (reduced fidelity, noted)", async () => {
