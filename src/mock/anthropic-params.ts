@@ -81,7 +81,8 @@ function toolUseIds(message: unknown): string[] {
 
 /**
  * The pairing rule: every `tool_use` of an assistant turn is answered by a `tool_result` in the very next message,
- * and every `tool_result` answers a `tool_use` of the message right before it. Checked in message order, so the
+ * which begins with those results (text and other blocks come after them), and every `tool_result` answers a
+ * `tool_use` of the message right before it. Checked in message order, so the
  * first broken turn is the one named. (Server tool blocks — server_tool_use, mcp_tool_use — pair inside the
  * assistant turn and are not checked.)
  */
@@ -117,6 +118,15 @@ export function toolPairingProblem(messages: unknown[]): string | undefined {
       return (
         `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ` +
         `${unanswered.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`
+      );
+    }
+    const content = blocks(next);
+    const leading = content.findIndex((b) => b.type !== "tool_result");
+    if ((leading < 0 ? content.length : leading) < uses.length) {
+      // The results are there, but not all ahead of the message's other blocks (apify/tester-mcp-client issue #12).
+      return (
+        `messages.${i + 1}: Did not find ${uses.length} tool_result block(s) at the beginning of this message. ` +
+        "Messages following tool_use blocks must begin with a matching number of tool_result blocks."
       );
     }
   }

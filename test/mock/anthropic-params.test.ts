@@ -149,6 +149,23 @@ describe("mock: Anthropic Messages rejects what the real API rejects", () => {
     );
   });
 
+  test("the results must open the next user turn: text before a tool_result is refused", async () => {
+    await assert.rejects(
+      client.messages.create({
+        model: "claude-test",
+        max_tokens: 10,
+        messages: [
+          user("hi"),
+          assistant([toolUse("toolu_a"), toolUse("toolu_b")]),
+          user([toolResult("toolu_a"), { type: "text", text: "note" }, toolResult("toolu_b")]),
+        ],
+      }),
+      isInvalidRequest(
+        "messages.2: Did not find 2 tool_result block(s) at the beginning of this message. Messages following tool_use blocks must begin with a matching number of tool_result blocks.",
+      ),
+    );
+  });
+
   test("a valid SDK request using many fields and a paired tool history still passes (stream too)", async () => {
     const params: Params = {
       model: "claude-test",
