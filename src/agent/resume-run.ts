@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { Message } from "../core/messages.ts";
@@ -81,6 +81,7 @@ export async function resumeRun(opts: ResumeRunOptions): Promise<RunOutcome> {
   const repair = repairTranscriptTail(paths.transcript);
   const events = readTranscript(paths.transcript);
   const state = rebuildHistory(events);
+  refuseFinished(paths, opts.runId);
   if (state.final && unreviewed(paths)) return reviewAgain({ workspace, paths, meta, events, state, opts, repair });
   if (state.final?.endState === "done") {
     releaseLock(paths);
@@ -141,17 +142,36 @@ export async function reopen({ workspace, paths, meta, state, opts }: Reopening)
     redact: redactorFor(opts),
     nextSeq: state.nextSeq,
   });
+  // The run goes on: the summary of its last stop no longer describes it (a kill from here leaves none, so the run
+  // reads as interrupted, not as the earlier stop).
+  rmSync(paths.summary, { force: true });
   return { client, disk, environment, writer, emit: emitter(writer, opts.onEvent) };
+}
+
+/** An applied or discarded run, or one whose copy is gone, has nothing to go on with. */
+function refuseFinished(paths: RunPaths, runId: string): void {
+  const status = existsSync(paths.summary) ? readSummary(paths)?.status : undefined;
+  const gone = !existsSync(paths.copy) && !onRunDisk(paths);
+  if (status !== "applied" && status !== "discarded" && !gone) return;
+  releaseLock(paths);
+  throw new ConfigError(
+    `run ${runId} ${status === "applied" ? "was already applied" : "was discarded (its copy is gone)"}; there is nothing to resume`,
+    { hint: "start a new run with the task (its transcript and summary stay for switchyard cost)" },
+  );
+}
+
+function readSummary(paths: RunPaths): RunSummary | undefined {
+  try {
+    return readJson<RunSummary>(paths.summary);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The loop ended (a final) but no review stands: it failed, or the process died while writing it. */
 function unreviewed(paths: RunPaths): boolean {
-  if (!existsSync(paths.summary)) return true;
-  try {
-    return readJson<RunSummary>(paths.summary).status === "review_failed";
-  } catch {
-    return true;
-  }
+  const summary = existsSync(paths.summary) ? readSummary(paths) : undefined;
+  return summary === undefined || summary.status === "review_failed";
 }
 
 /** Write the review a run's end did not complete, then end the run as its loop did (no model call). */

@@ -164,6 +164,8 @@ export function rebuildHistory(events: RunEvent[]): ResumeState {
         pending?.results.push(e.result);
         break;
       case "warning":
+        // A resume goes on after an earlier final (or redoes its review): until a new final, the run has not ended.
+        if (e.code === "resumed") final = undefined;
         if (e.code.startsWith(NOTE_PREFIX)) {
           closePending();
           history.push(userText(e.message));
