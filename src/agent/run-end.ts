@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { tallyScreenshots } from "../computer/screenshots.ts";
+import { type ScreenshotTally, tallyScreenshots } from "../computer/screenshots.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { RunEventBody } from "../core/events.ts";
 import { END_STATE_EXIT } from "../core/events.ts";
@@ -34,32 +34,84 @@ export interface RunEnd {
 }
 
 export async function endRun(end: RunEnd, final: FinalEventBody): Promise<RunOutcome> {
+  const { paths } = end;
+  const work = await reviewWork(end);
+  const tally = tallyScreenshots(readTranscript(paths.transcript));
+  const facts: Facts = {
+    changes: work.review.changes,
+    ...(tally.screenshots > 0 ? { screenshots: tally } : {}),
+    ...(work.report ? { disk: { ...work.report, leftBytes: dirBytes(paths.dir) } } : {}),
+  };
+  const failed = (error: string): ReviewFailure => ({
+    error,
+    copy: work.copy,
+    loop: { endState: final.endState, exitCode: final.exitCode, message: final.message },
+  });
+  let failure = work.error === undefined ? undefined : failed(work.error);
+  if (!failure) {
+    try {
+      writeSummary(paths, summaryOf(end, final, facts), end.redact);
+    } catch (err) {
+      // Without a summary the review is not what the run reported: apply must not land it.
+      dropReview(paths);
+      failure = failed(`summary.json could not be written: ${cause(err)}`);
+    }
+  }
+  let ended = final;
+  if (failure) {
+    ended = failedFinal(final, failure);
+    try {
+      end.emit(ended, ended.steps);
+    } catch {
+      // A disk that refuses the transcript's last line too: summary.json (below) and the exit code still say it.
+    }
+    try {
+      writeSummary(paths, summaryOf(end, ended, facts, failure), end.redact);
+    } catch {
+      // The transcript's final says what happened.
+    }
+  } else if (end.reemit) {
+    end.emit(final, final.steps);
+  }
+  return {
+    runId: end.meta.runId,
+    paths,
+    final: ended,
+    patch: work.review.patch,
+    ...facts,
+    ...(failure ? { reviewFailure: failure } : {}),
+  };
+}
+
+/** What the review found, and what a run's summary and outcome repeat. */
+interface Facts {
+  changes: Change[];
+  screenshots?: ScreenshotTally;
+  disk?: DiskReport & { leftBytes: number };
+}
+
+/** Move the copy off the run's disk and write the review; on failure, why, and where the agent's copy is. */
+async function reviewWork(end: RunEnd) {
   const { paths, disk } = end;
+  const none = { changes: [] as Change[], patch: "" };
   let report: DiskReport | undefined;
-  let error: string | undefined;
-  let review: { changes: Change[]; patch: string } = { changes: [], patch: "" };
   try {
     report = await disk?.finish();
   } catch (err) {
-    error = `the agent's copy could not be moved off the run's disk: ${cause(err)}`;
+    // Still in the disk image (resume mounts it again).
+    const copy = disk?.image ?? disk?.copy ?? paths.copy;
+    return { review: none, copy, error: `the agent's copy could not be moved off the run's disk: ${cause(err)}` };
   }
-  if (!error) {
-    try {
-      review = await computeReview(end.meta.workspace, paths);
-    } catch (err) {
-      dropReview(paths);
-      error = `the review could not be written: ${cause(err)}`;
-    }
+  try {
+    return { review: await computeReview(end.meta.workspace, paths), report, copy: paths.copy };
+  } catch (err) {
+    dropReview(paths);
+    return { review: none, report, copy: paths.copy, error: `the review could not be written: ${cause(err)}` };
   }
-  // A copy that could not be moved off the run's disk is still in its image (resume mounts it again).
-  const copy = error && disk && !report ? (disk.image ?? disk.copy) : paths.copy;
-  let failure: ReviewFailure | undefined = error
-    ? { error, copy, loop: { endState: final.endState, exitCode: final.exitCode, message: final.message } }
-    : undefined;
-  const disked = report ? { ...report, leftBytes: dirBytes(paths.dir) } : undefined;
-  const tally = tallyScreenshots(readTranscript(paths.transcript));
-  const screenshots = tally.screenshots > 0 ? tally : undefined;
-  const summaryOf = (f: FinalEventBody, why: ReviewFailure | undefined): RunSummary => ({
+}
+
+function summaryOf(end: RunEnd, f: FinalEventBody, facts: Facts, failure?: ReviewFailure): RunSummary {
+  return {
     runId: end.meta.runId,
     task: end.meta.task,
     model: end.model,
@@ -71,48 +123,11 @@ export async function endRun(end: RunEnd, final: FinalEventBody): Promise<RunOut
     usage: f.usage,
     cost: f.cost,
     durationMs: f.durationMs,
-    changes: review.changes,
-    ...(screenshots ? { screenshots } : {}),
+    ...facts,
     ...(f.budget ? { budget: f.budget } : {}),
-    ...(disked ? { disk: disked } : {}),
-    status: why ? "review_failed" : review.changes.length ? "pending" : "unchanged",
-    ...(why ? { reviewFailure: why } : {}),
-    finishedAt: new Date().toISOString(),
-  });
-  if (!failure) {
-    try {
-      writeSummary(paths, summaryOf(final, undefined), end.redact);
-    } catch (err) {
-      // Without a summary the review is not what the run reported: apply must not land it.
-      dropReview(paths);
-      failure = {
-        error: `summary.json could not be written: ${cause(err)}`,
-        copy,
-        loop: { endState: final.endState, exitCode: final.exitCode, message: final.message },
-      };
-    }
-  }
-  let ended = final;
-  if (failure) {
-    ended = failedFinal(final, failure);
-    end.emit(ended, ended.steps);
-    try {
-      writeSummary(paths, summaryOf(ended, failure), end.redact);
-    } catch {
-      // The transcript's final says what happened; a disk that refuses even this is reported there.
-    }
-  } else if (end.reemit) {
-    end.emit(final, final.steps);
-  }
-  return {
-    runId: end.meta.runId,
-    paths,
-    final: ended,
-    changes: review.changes,
-    patch: review.patch,
-    ...(screenshots ? { screenshots } : {}),
-    ...(disked ? { disk: disked } : {}),
+    status: failure ? "review_failed" : facts.changes.length ? "pending" : "unchanged",
     ...(failure ? { reviewFailure: failure } : {}),
+    finishedAt: new Date().toISOString(),
   };
 }
 
