@@ -25,6 +25,8 @@ export interface RequestProblem {
   code?: string | null;
   param?: string;
   details?: Record<string, unknown>[];
+  /** A body sent verbatim instead of the protocol's error shape. */
+  body?: Record<string, unknown>;
 }
 
 export interface CheckInput {
@@ -34,6 +36,25 @@ export interface CheckInput {
   body: Json;
   /** The model named by the path (Gemini) or body; null when absent (checked by the caller). */
   model: string | null;
+  /** The request body's size in bytes. */
+  bytes?: number;
+}
+
+/** Anthropic's Messages API takes requests up to 32 MB (platform.claude.com API overview, request size limits). */
+export const ANTHROPIC_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A body over the endpoint's size limit. Anthropic's front end answers 413 with a bare `{"error": {"type":
+ * "request_too_large", "message": "Request exceeds the maximum size"}}` (no `type: "error"`, no request id, as
+ * its users quote it: anthropics/anthropic-sdk-python issue #938, where Anthropic names the 32 MB limit).
+ */
+function sizeProblem(input: CheckInput): RequestProblem | undefined {
+  const bytes = input.bytes ?? 0;
+  if (input.route.kind === "messages" && bytes > ANTHROPIC_MAX_BYTES) {
+    const message = "Request exceeds the maximum size";
+    return { status: 413, message, body: { error: { type: "request_too_large", message } } };
+  }
+  return undefined;
 }
 
 /** Anthropic API versions from this date reject sampling parameters with a 400. */
@@ -108,6 +129,8 @@ function compactThresholdProblem(body: Json): RequestProblem | undefined {
 }
 
 export function requestProblem(input: CheckInput): RequestProblem | undefined {
+  const tooLarge = sizeProblem(input);
+  if (tooLarge) return tooLarge;
   switch (input.route.kind) {
     case "messages":
       return anthropicProblem(input);

@@ -236,13 +236,14 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
   }
   if (!route) return; // unreachable: a request without a route has an info route (narrows `route` below)
   if (!isRecord(body)) return fail(400, "The request body is not a JSON object.");
-  const rejected = requestProblem({
-    route,
-    url,
-    headers: req.headers,
-    body,
-    model: entry.model,
-  });
+  const bytes = Buffer.byteLength(text);
+  const rejected = requestProblem({ route, url, headers: req.headers, body, model: entry.model, bytes });
+  if (rejected?.body) {
+    // A refusal with its own body shape (a front end's, not the API's): sent as it is.
+    entry.status = rejected.status;
+    log.add(entry);
+    return sendJson(res, rejected.status, rejected.body, headers());
+  }
   if (rejected) {
     const { status, message, ...extra } = rejected;
     return fail(status, message, extra);

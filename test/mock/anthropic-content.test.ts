@@ -104,4 +104,15 @@ describe("mock: Anthropic Messages checks tools and content like the real API", 
     assert.equal(ok.content[0]?.type, "text");
     assert.equal(mock.requests.at(-1)?.headers["anthropic-version"], "2026-10-21");
   });
+
+  test("a body over 32 MB: the front end's bare 413 request_too_large", async () => {
+    const huge = "x".repeat(32 * 1024 * 1024 + 1);
+    await assert.rejects(create({ messages: [user(huge)] }), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.APIError, `expected APIError, got ${String(e)}`);
+      assert.equal(e.status, 413);
+      assert.deepEqual(e.error, { error: { type: "request_too_large", message: "Request exceeds the maximum size" } });
+      return true;
+    });
+    assert.equal(mock.requests.at(-1)?.status, 413);
+  });
 });

@@ -65,4 +65,19 @@ describe("anthropic-messages: whitespace-only text is not replayed", () => {
       "no whitespace-only text block on the wire",
     );
   });
+
+  test("a request over the 32 MB limit ends with a context_overflow error, not retried", async () => {
+    const c = client(server);
+    const before = server.requests.length;
+    const huge = "y".repeat(32 * 1024 * 1024 + 1);
+    const events = await collect(c.stream(request([{ role: "user", content: [{ type: "text", text: huge }] }])));
+    const last = events.at(-1);
+    assert.ok(last?.type === "error", `ended with ${last?.type}`);
+    assert.equal(last.error.kind, "context_overflow");
+    assert.equal(last.error.status, 413);
+    assert.deepEqual(
+      server.requests.slice(before).map((r) => r.status),
+      [413],
+    );
+  });
 });
