@@ -54,7 +54,8 @@ export function listRuns(workspace: string): RunListing[] {
     out.push({
       runId: meta.runId,
       state: live ? "running" : summary ? summary.status : "interrupted",
-      ...(summary && !live ? { endState: summary.endState } : {}),
+      // A failed review is the state; the end state shown beside it is how the loop had ended.
+      ...(summary && !live ? { endState: summary.reviewFailure?.loop.endState ?? summary.endState } : {}),
       model: summary?.model ?? meta.model,
       task: meta.task,
       steps,

@@ -114,8 +114,16 @@ describe("a run whose review cannot be written", () => {
       assert.equal(apply.code, 2, apply.stderr);
       assert.match(apply.stderr, /review could not be written .*nothing is applied/);
       assert.match(apply.stderr, new RegExp(`fix: .*switchyard resume ${runId} writes the review`));
+      const more = await cli(["run", "--continue", runId, "also add a line", ...args], env);
+      assert.equal(more.code, 2, more.stderr);
+      assert.match(more.stderr, /review could not be written .*a follow-up needs it first/);
+      assert.match(more.stderr, new RegExp(`fix: .*switchyard resume ${runId} writes the review`));
       const runs = await cli(["runs", "--workspace", ws], env);
-      assert.match(runs.stdout + runs.stderr, /review_failed/);
+      assert.match(runs.stdout, new RegExp(`${runId}\\s+review_failed\\s`), "listed by its state, once");
+      assert.match(
+        runs.stderr,
+        new RegExp(`write a failed review once its cause is fixed: switchyard resume ${runId}`),
+      );
 
       const requests = server.requests.length;
       chmodSync(join(copy, "secret.pem"), 0o644);
