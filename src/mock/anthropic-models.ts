@@ -16,6 +16,9 @@ import { asArray, isRecord } from "./turn-selection.ts";
  * - Extended thinking (docs "Building with extended thinking"): `budget_tokens` at least 1024 and below
  *   `max_tokens`; Opus 4.7 takes adaptive thinking only ("\"thinking.type.enabled\" is not supported for this
  *   model. Use \"thinking.type.adaptive\" and \"output_config.effort\" to control thinking behavior.").
+ * - Thinking "isn't compatible with temperature, top_p, or top_k modifications as well as forced tool use" (same
+ *   docs): "`temperature` may only be set to 1 when thinking is enabled. …" (MartialBE/one-hub issue #529) and
+ *   "Thinking may not be enabled when tool_choice forces tool use.".
  * Models the tables do not list (test ids, future models) are not checked against them.
  */
 
@@ -104,7 +107,26 @@ function computerProblem(model: string, tools: unknown[], betas: string[]): stri
   return undefined;
 }
 
+/** What extended or adaptive thinking does not combine with: a temperature other than 1, forced tool use. */
+function thinkingCombinationProblem(body: Json): string | undefined {
+  const thinking = body.thinking;
+  if (!isRecord(thinking) || (thinking.type !== "enabled" && thinking.type !== "adaptive")) return undefined;
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    return (
+      "`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at " +
+      "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking"
+    );
+  }
+  const choice = body.tool_choice;
+  if (isRecord(choice) && (choice.type === "any" || choice.type === "tool")) {
+    return "Thinking may not be enabled when tool_choice forces tool use.";
+  }
+  return undefined;
+}
+
 function thinkingProblem(model: string, body: Json): string | undefined {
+  const combination = thinkingCombinationProblem(body);
+  if (combination) return combination;
   const thinking = body.thinking;
   if (!isRecord(thinking) || thinking.type !== "enabled") return undefined;
   if (ADAPTIVE_ONLY.some((family) => inFamily(model, family))) {

@@ -33,8 +33,25 @@ function effort(kind: RouteKind, body: Json): unknown {
   return isRecord(body.reasoning) ? body.reasoning.effort : undefined;
 }
 
-export function samplingProblem(kind: RouteKind, model: string, body: Json): RequestProblem | undefined {
+/**
+ * Chat Completions on a reasoning model takes `max_completion_tokens`, not `max_tokens`: "Unsupported parameter:
+ * 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." (`unsupported_parameter`).
+ */
+function maxTokensProblem(kind: RouteKind, body: Json): RequestProblem | undefined {
+  if (kind !== "chat" || body.max_tokens === undefined || body.max_tokens === null) return undefined;
+  return {
+    status: 400,
+    message:
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    param: "max_tokens",
+    code: "unsupported_parameter",
+  };
+}
+
+export function reasoningModelProblem(kind: RouteKind, model: string, body: Json): RequestProblem | undefined {
   if ((kind !== "responses" && kind !== "chat") || !isReasoningModel(model)) return undefined;
+  const maxTokens = maxTokensProblem(kind, body);
+  if (maxTokens) return maxTokens;
   const e = effort(kind, body);
   if (takesNoReasoning(model) && (e === undefined || e === "none")) return undefined;
   const param = SAMPLING.find((p) => body[p] !== undefined && body[p] !== null && body[p] !== 1);

@@ -6,7 +6,7 @@ import { extraChatParameters, MISSING_REASONING_CONTENT, missingReasoningContent
 import { geminiHistoryProblem } from "./gemini-history.ts";
 import { geminiUnknownFieldsError, unsignedCallProblem } from "./gemini-params.ts";
 import { chatPairingProblem, responsesPairingProblem } from "./openai-history.ts";
-import { samplingProblem } from "./openai-models.ts";
+import { reasoningModelProblem } from "./openai-models.ts";
 import { unknownParameter } from "./request-params.ts";
 import type { Route } from "./routes.ts";
 import { isRecord } from "./turn-selection.ts";
@@ -89,7 +89,7 @@ function openaiProblem(input: CheckInput): RequestProblem | undefined {
       param: "background",
     };
   }
-  const sampling = model === null ? undefined : samplingProblem(route.kind, model, body);
+  const sampling = model === null ? undefined : reasoningModelProblem(route.kind, model, body);
   if (sampling) return sampling;
   if (route.kind === "responses") {
     const below = compactThresholdProblem(body) ?? responsesPairingProblem(body);

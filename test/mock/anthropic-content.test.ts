@@ -115,4 +115,35 @@ describe("mock: Anthropic Messages checks tools and content like the real API", 
     });
     assert.equal(mock.requests.at(-1)?.status, 413);
   });
+
+  test("thinking refuses a temperature other than 1 and forced tool use", async () => {
+    const old = new Anthropic({
+      apiKey: "k",
+      baseURL: mock.url,
+      maxRetries: 0,
+      defaultHeaders: { "anthropic-version": "2023-06-01" },
+    });
+    const base = {
+      model: "claude-sonnet-4-5",
+      max_tokens: 4096,
+      messages: [user("hi")],
+      thinking: { type: "enabled" as const, budget_tokens: 2048 },
+    };
+    await assert.rejects(
+      old.messages.create({ ...base, temperature: 0.2 } as Params),
+      isInvalidRequest(
+        "`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking",
+      ),
+    );
+    // SDK 1.x types drop the sampling parameters (API 2026-10-21); older API versions still take them.
+    const ok = await old.messages.create({ ...base, temperature: 1 } as Params);
+    assert.equal(ok.type, "message");
+    const tools = [{ name: "bash", input_schema: schema }];
+    await assert.rejects(
+      create({ ...base, tools, tool_choice: { type: "any" } }),
+      isInvalidRequest("Thinking may not be enabled when tool_choice forces tool use."),
+    );
+    const auto = await create({ ...base, tools, tool_choice: { type: "auto" } });
+    assert.equal(auto.type, "message");
+  });
 });

@@ -106,7 +106,7 @@ describe("mock: OpenAI tool calls and outputs pair up as the real API requires",
     assert.equal(ok.choices[0]?.message.content, "ok");
   });
 
-  test("reasoning models take temperature and top_p only at 1 (GPT-5.1+ also with effort none)", async () => {
+  test("reasoning models: temperature and top_p only at 1 (GPT-5.1+ also with effort none), max_completion_tokens", async () => {
     await assert.rejects(
       respond([user], { model: "gpt-5-mini", temperature: 0.2 }),
       isBadRequest(
@@ -135,6 +135,20 @@ describe("mock: OpenAI tool calls and outputs pair up as the real API requires",
         "unsupported_value",
       ),
     );
+    await assert.rejects(
+      client.chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "x" }], max_tokens: 100 }),
+      isBadRequest(
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        "max_tokens",
+        "unsupported_parameter",
+      ),
+    );
+    const completion = await client.chat.completions.create({
+      model: "gpt-5.5",
+      messages: [{ role: "user", content: "x" }],
+      max_completion_tokens: 100,
+    });
+    assert.equal(completion.choices[0]?.message.content, "ok");
     for (const ok of [
       respond([user], { model: "gpt-5.5", temperature: 0.2, reasoning: { effort: "none" } }),
       respond([user], { model: "gpt-5-mini", temperature: 1 }),
