@@ -5,6 +5,7 @@ import type { LoopLimits } from "./loop.ts";
 import { readMeta, reopen, stripUndefined } from "./resume-run.ts";
 import type { RunSummary } from "./review.ts";
 import { findRun, readJson } from "./review.ts";
+import { onRunDisk } from "./run-disk.ts";
 import { takeLock } from "./run-lock.ts";
 import type { CommonRunOptions, RunOutcome } from "./session.ts";
 import { checkWorkspace, drive } from "./session.ts";
@@ -46,7 +47,7 @@ export async function continueRun(opts: ContinueRunOptions): Promise<RunOutcome>
       { hint: `fix the cause, then switchyard resume ${opts.runId} writes the review (no model call)` },
     );
   }
-  if (!existsSync(paths.copy)) {
+  if (!existsSync(paths.copy) && !onRunDisk(paths)) {
     throw new ConfigError(`run ${opts.runId} has no copy of the workspace left`, {
       hint: "start a new run with the follow-up as its task",
     });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RunEvent } from "../../src/core/events.ts";
+import { quotaUnavailable } from "../../src/sandbox/disk-quota.ts";
 import { cli, cliUntil } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
@@ -76,6 +77,34 @@ describe("resume: the run's state while and after it goes on", () => {
       assert.match(r.stderr, new RegExp(`run ${runId} was discarded .*nothing to resume`));
       assert.doesNotMatch(r.stderr, /internal error/);
       assert.equal(readFileSync(join(dir, "transcript.jsonl"), "utf8"), before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a follow-up on a killed run whose copy is on its disk image: resume first, not 'no copy left'", {
+    skip: quotaUnavailable(),
+  }, async () => {
+    const server = await mock({ turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 3000 }] });
+    try {
+      const ws = join(tmp.dir, "killed-continue");
+      mkdirSync(ws, { recursive: true });
+      const config = `${ws}.toml`;
+      writeFileSync(config, mockConfigToml(server.url));
+      const args = ["--workspace", ws, "--config", config];
+      const live = await cliUntil(
+        ["run", "write one.txt", ...args, "--json", "--model", "local/coder", "--sandbox", "host"],
+        mockEnv(server.url),
+        (e) => e.type === "model_request" && e.step === 2,
+      );
+      const code = closed(live.child);
+      live.child.kill("SIGKILL");
+      await code;
+      const runId = live.events[0]?.runId ?? "";
+      const r = await cli(["run", "--continue", runId, "also write two.txt", ...args], mockEnv(server.url));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`run ${runId} has not finished`));
+      assert.match(r.stderr, new RegExp(`fix: resume it first: switchyard resume ${runId}`));
     } finally {
       await server.close();
     }
