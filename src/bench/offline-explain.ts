@@ -80,7 +80,8 @@ function skippedWhy(step: string): string {
 /**
  * Programs the output says could not be run: bash's `X: command not found`, dash's `sh: 1: X: not found`, a path a
  * shell could not run (`line 3: /opt/venv/bin/python: No such file or directory`), and Python's subprocess error
- * for a bare name (`[Errno 2] No such file or directory: 'go'`), in order of first mention.
+ * for a bare name or a path in a bin folder (`[Errno 2] No such file or directory: 'go'`, `'/usr/local/go/bin/go'`),
+ * in order of first mention.
  */
 export function missingPrograms(output: string): string[] {
   const found = new Set<string>();
@@ -88,7 +89,7 @@ export function missingPrograms(output: string): string[] {
     /(?:^|[\s:])([\w.+/-]+): command not found/gm,
     /: \d+: ([\w.+/-]+): not found/g,
     /line \d+: (\/[\w.+/-]+): No such file or directory/g,
-    /\[Errno 2\] No such file or directory: '([\w.+-]+)'/g,
+    /\[Errno 2\] No such file or directory: '([\w.+-]+|\/[\w.+/-]*\/bin\/[\w.+-]+)'/g,
   ];
   const hits = patterns.flatMap((re) => [...output.matchAll(re)].map((m) => ({ at: m.index, name: m[1] ?? "" })));
   for (const h of hits.sort((a, b) => a.at - b.at)) if (h.name) found.add(h.name);
@@ -113,6 +114,7 @@ const GENERIC_DIRS = new Set(["/usr", "/usr/local", "/usr/bin", "/usr/local/bin"
 /** Programs an official image family provides (the image's name, registry and tag aside). */
 const IMAGE_FAMILIES: [RegExp, string[]][] = [
   [/^golang$/, ["go", "gofmt"]],
+  [/^(python|pypy)$/, ["python", "pip"]],
   [/^rust$/, ["cargo", "rustc", "rustup", "rustfmt"]],
   [/^node$/, ["node", "npm", "npx", "yarn", "corepack"]],
   [/^(openjdk|eclipse-temurin|amazoncorretto|gradle|maven)$/, ["java", "javac", "jar"]],

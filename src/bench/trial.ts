@@ -243,8 +243,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       r.fidelity.notes.push(`verifier offline stand-in: ${use}`);
     }
     if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
-      const out = join(trialDir, "verifier", "test-stdout.txt");
-      const text = existsSync(out) ? readFileSync(out, "utf8") : "";
+      // The oracle's own log too: its solve.sh may be what could not run (kotlinc, go), the verifier only what is
+      // then missing.
+      const logs = [join(trialDir, "verifier", "test-stdout.txt")];
+      if (agent.kind === "oracle") logs.push(join(trialDir, "agent", "oracle.txt"));
+      const text = logs.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : "")).join("\n");
       for (const note of explainOfflineFailures(text, env.skippedSteps, task.docker?.from)) {
         r.fidelity.reduced = true;
         r.fidelity.notes.push(note);

@@ -51,10 +51,12 @@ test("programs the verifier could not run are read from bash, dash and Python er
     "/bin/sh: 1: go: not found",
     "E   FileNotFoundError: [Errno 2] No such file or directory: 'go'",
     "E   FileNotFoundError: [Errno 2] No such file or directory: '/tests/data/heldout_1.bin'",
+    "E   FileNotFoundError: [Errno 2] No such file or directory: '/usr/local/go/bin/go'",
   ].join("\n");
-  assert.deepEqual(missingPrograms(output), ["/opt/verifier-venv/bin/python", "kotlinc", "go"]);
+  assert.deepEqual(missingPrograms(output), ["/opt/verifier-venv/bin/python", "kotlinc", "go", "/usr/local/go/bin/go"]);
   assert.deepEqual(imagePrograms("public.ecr.aws/docker/library/golang:1.24-bookworm@sha256:1a6d"), ["go", "gofmt"]);
-  assert.deepEqual(imagePrograms("python:3.12-slim"), []);
+  assert.deepEqual(imagePrograms("python:3.12-slim"), ["python", "pip"]);
+  assert.deepEqual(imagePrograms("debian:bookworm"), []);
 });
 
 test("a missing program is linked to the skipped step that would have installed it, or to the base image that has it", () => {

@@ -155,6 +155,25 @@ test("a test.sh that runs pytest --ctrf itself, without pytest-json-ctrf install
   assert.equal(fail.reward, 0, "the tests still decide: nop fails them");
 });
 
+test("an oracle whose solve.sh cannot run a tool a skipped step would have installed gets its 0 explained from the oracle's own log", async () => {
+  const dir = writeTask(root, "needs-frobc", {
+    dockerfile:
+      "FROM debian:bookworm\nWORKDIR /app\nRUN curl -fsSL https://example.invalid/frobc.tgz | tar -xz -C /opt && ln -s /opt/frobc/bin/frobc /usr/local/bin/frobc\n",
+    solve: "#!/bin/bash\nfrobc build -o /app/out.bin\n",
+    test: PASS_IF("[ -f /app/out.bin ]"),
+  });
+  const r = await trial(dir, { kind: "oracle" });
+  assert.equal(r.reward, 0);
+  assert.ok(
+    r.fidelity.notes.some((n) =>
+      /^reward likely limited by the offline environment: frobc was not installed \(RUN curl .* skipped, Dockerfile line 3\)$/.test(
+        n,
+      ),
+    ),
+    r.fidelity.notes.join("\n"),
+  );
+});
+
 test("the agent phase sees neither /tests nor /solution; the oracle sees /solution; the verifier sees /tests", async () => {
   const dir = writeTask(root, "peek", {
     solve:
