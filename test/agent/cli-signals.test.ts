@@ -122,13 +122,14 @@ describe("signals during run and resume", () => {
   });
 
   it("apply and discard refuse a run that is still running (exit 2), and its copy stays", async () => {
-    const server = await mock({ turns: [bashTurn("echo 1 > one.txt"), { text: "late", latency_ms: 8000 }] });
+    // The run sits in a long command (aborted by the Ctrl-C at the end) while apply and discard are tried.
+    const server = await mock({ turns: [bashTurn("echo 1 > one.txt && sleep 60"), { text: "done" }] });
     try {
       const { ws, args } = setup("live", server.url);
       const live = await cliUntil(
         ["run", "write one.txt", ...args, "--model", "local/coder", "--sandbox", "host"],
         mockEnv(server.url),
-        (e) => e.type === "model_request" && e.step === 2,
+        (e) => e.type === "tool_call",
       );
       const code = closed(live.child);
       try {
