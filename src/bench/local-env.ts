@@ -23,6 +23,7 @@ import { environmentSettings } from "./environment-settings.ts";
 import { buildEnvironment } from "./local-build.ts";
 import { PYTHON_STANDIN_DIR } from "./offline-pytest.ts";
 import { SHIM_DIR_INSIDE, SHIM_LOG, sharedShimDir } from "./offline-shims.ts";
+import { runFolders } from "./run-paths.ts";
 import type { BenchTask } from "./task.ts";
 import type { EnvironmentInfo, ExecOpts, Fidelity, Phase, TrialEnvironment } from "./trial-environment.ts";
 
@@ -60,7 +61,7 @@ export interface LocalEnvironmentOptions {
 
 /**
  * The first component of `path` that the host's read-only system folders do not have: that folder (and what is
- * below it) is carved out writable in the image root (WORKDIR /opt/app). Undefined for paths outside the system
+ * below it) is carved out writable in the image root (WORKDIR /opt/app, RUN python3 -m venv /opt/venv). Undefined for paths outside the system
  * folders, or entirely present on the host (those stay read-only).
  */
 function carvePoint(path: string): string | undefined {
@@ -334,7 +335,7 @@ function destinations(step: NonNullable<BenchTask["docker"]>["steps"][number]): 
     const d = copyDestination(step);
     return [d.isDir ? d.path : posix.dirname(d.path)];
   }
-  return [];
+  return runFolders(step.command, IMAGE_SYSTEM_DIRS);
 }
 
 /** Where tests/ is mounted (read-only) while it is copied to /tests. */

@@ -194,6 +194,27 @@ test("RUN python3 << 'PY' (blanks after <<, BuildKit 1.15+) feeds the heredoc to
   assert.match(msg, /Dockerfile line 3: unknown instruction: IMPORT \(docker build refuses this Dockerfile\)/);
 });
 
+test("folders a RUN evidently makes below /opt and /var (a venv, mkdir -p, a path below) are the image's own, writable, as in a container; a possible file path is not made a folder", async () => {
+  const venv = `/opt/sy-fixture-venv-${process.pid}`;
+  const state = `/var/lib/sy-fixture-${process.pid}`;
+  const tool = `/usr/local/bin/sy-fixture-tool-${process.pid}`;
+  await withEnv(
+    {
+      dockerfile: [
+        FROM,
+        "WORKDIR /app",
+        `RUN python3 -m venv ${venv}`,
+        `RUN mkdir -p ${state}/runs && echo ok > ${state}/runs/first`,
+        `RUN echo '#!/bin/sh' > ${tool} || true`,
+      ].join("\n"),
+    },
+    async (env) => {
+      assert.equal(await sh(env, `${venv}/bin/python -c 'print(1)' && cat ${state}/runs/first`, "verifier"), "1\nok");
+      assert.equal(await sh(env, `test -d ${tool} && echo dir || echo not-a-dir`), "not-a-dir");
+    },
+  );
+});
+
 const hostHasGo = ["/usr/bin/go", "/usr/local/bin/go", "/bin/go"].some((p) => existsSync(p));
 
 test("a RUN that needs a tool of the base image the host lacks fails the build and says the image is why", {
