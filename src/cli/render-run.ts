@@ -64,8 +64,14 @@ export function renderFinal(
  * (the default); `switchyard resume` then finishes what was left.
  */
 export function stopOnSignals(controller: AbortController): () => void {
-  const onInt = () => controller.abort("SIGINT");
-  const onTerm = () => controller.abort("SIGTERM");
+  const stop = (signal: "SIGINT" | "SIGTERM") => {
+    process.stderr.write(
+      `switchyard: stopping (${signal}): the run's changes are reviewed and kept first; ${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again stops at once\n`,
+    );
+    controller.abort(signal);
+  };
+  const onInt = () => stop("SIGINT");
+  const onTerm = () => stop("SIGTERM");
   process.once("SIGINT", onInt);
   process.once("SIGTERM", onTerm);
   return () => {

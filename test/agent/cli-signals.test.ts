@@ -52,9 +52,14 @@ describe("signals during run and resume", () => {
         mockEnv(server.url),
         (e) => e.type === "model_request" && e.step === 2,
       );
+      let stderr = "";
+      live.child.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
       const code = closed(live.child);
       live.child.kill("SIGTERM");
       assert.equal(await code, 143);
+      assert.match(stderr, /stopping \(SIGTERM\): the run's changes are reviewed and kept first/);
       const runId = live.events[0]?.runId ?? "";
       const final = lastFinal(ws, runId);
       assert.equal(final.endState, "aborted");
