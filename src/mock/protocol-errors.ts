@@ -22,6 +22,27 @@ export interface ErrorSpec {
   /** Gemini `error.details` entries sent before any RetryInfo (e.g. a google.rpc.BadRequest). */
   details?: Record<string, unknown>[] | undefined;
   requestId: string;
+  /** The request's model: a 404 without a scripted message names it, as each API's model-not-found does. */
+  model?: string | undefined;
+}
+
+/**
+ * Each API's model-not-found message (as their users quote them): OpenAI "The model `x` does not exist or you do
+ * not have access to it.", Anthropic "model: x", Gemini "models/x is not found for API version v1beta, or is not
+ * supported for generateContent. Call ListModels to see the list of available models and their supported methods.".
+ */
+function modelNotFound(protocol: Protocol, model: string): string {
+  switch (protocol) {
+    case "anthropic-messages":
+      return `model: ${model}`;
+    case "gemini":
+      return (
+        `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ` +
+        "ListModels to see the list of available models and their supported methods."
+      );
+    default:
+      return `The model \`${model}\` does not exist or you do not have access to it.`;
+  }
 }
 
 const ANTHROPIC_TYPES: Record<number, string> = {
@@ -88,7 +109,8 @@ export function protocolErrorMessage(spec: ErrorSpec): string {
 }
 
 export function protocolError(protocol: Protocol, spec: ErrorSpec): MockHttpError {
-  const message = protocolErrorMessage(spec);
+  const notFound = spec.status === 404 && spec.message === undefined && spec.model !== undefined;
+  const message = notFound ? modelNotFound(protocol, spec.model ?? "") : protocolErrorMessage(spec);
   const headers: Record<string, string> = {};
   if (spec.retryAfterS !== undefined) headers["retry-after"] = String(spec.retryAfterS);
   if (spec.retryAfterMs !== undefined) headers["retry-after-ms"] = String(spec.retryAfterMs);
@@ -160,4 +182,11 @@ export function missingKeyError(protocol: Protocol): { status: number; message: 
       throw new Error(`unknown protocol ${String(never)}`);
     }
   }
+}
+
+/** A path the API does not serve: OpenAI "Invalid URL (POST /v1/x)" (code null), Anthropic "Not Found". */
+export function unknownRouteMessage(protocol: Protocol, method: string, path: string): string {
+  if (protocol === "anthropic-messages") return "Not Found";
+  if (protocol === "gemini") return `Unknown route: ${method} ${path}`;
+  return `Invalid URL (${method} ${path})`;
 }

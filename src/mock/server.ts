@@ -5,7 +5,7 @@ import type { Protocol } from "../core/messages.ts";
 import { estimateTokens } from "./compaction.ts";
 import { infoResponse, matchInfoRoute } from "./info-routes.ts";
 import { capTurn, requestedOutputCap } from "./output-cap.ts";
-import { missingKeyError, protocolError, protocolErrorMessage } from "./protocol-errors.ts";
+import { missingKeyError, protocolError, protocolErrorMessage, unknownRouteMessage } from "./protocol-errors.ts";
 import { RateLimitHeaders } from "./provider-headers.ts";
 import { renderAnthropic } from "./render-anthropic.ts";
 import { renderChat } from "./render-chat.ts";
@@ -213,6 +213,7 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
       retryAfterS: f?.retry_after_s,
       retryAfterMs: f?.retry_after_ms,
       requestId,
+      model: entry.model ?? undefined,
     });
     entry.status = status;
     if (f) entry.fault ??= `status ${status}`;
@@ -220,10 +221,11 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
     sendJson(res, err.status, err.body, { ...headers(status === 429), ...err.headers });
   };
 
-  if (!route && !info)
-    return fail(404, `Unknown route: ${method} ${url.pathname}`, {
-      code: protocol === "gemini" ? "NOT_FOUND" : undefined,
+  if (!route && !info) {
+    return fail(404, unknownRouteMessage(protocol, method, url.pathname), {
+      code: protocol === "gemini" ? "NOT_FOUND" : null,
     });
+  }
   if (!hasCredential(req, url)) {
     const { status, message, code } = missingKeyError(protocol);
     return fail(status, message, { code });

@@ -87,8 +87,42 @@ describe("mock: faults", () => {
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "x" }] }] }),
     });
     assert.equal(res.status, 404);
-    assert.deepEqual(await res.json(), { error: { code: 404, message: "Not found.", status: "NOT_FOUND" } });
+    assert.deepEqual(await res.json(), {
+      error: {
+        code: 404,
+        message:
+          "models/gone-model is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.",
+        status: "NOT_FOUND",
+      },
+    });
     assert.ok(mock.requests.at(-1)?.path.includes("key=[redacted]"));
+  });
+
+  test("a 404 fault without a message is each API's model-not-found", async () => {
+    mock.setScript(parseMockScript({ models: { "gone-model": { fault: { status: 404, times: -1 } } } }));
+    const openai = new OpenAI({ apiKey: "k", baseURL: `${mock.url}/v1`, maxRetries: 0 });
+    await assert.rejects(openai.responses.create({ model: "gone-model", input: "x" }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.NotFoundError);
+      assert.deepEqual(e.error, {
+        message: "The model `gone-model` does not exist or you do not have access to it.",
+        type: "invalid_request_error",
+        param: null,
+        code: "model_not_found",
+      });
+      return true;
+    });
+    const anthropic = new Anthropic({ apiKey: "k", baseURL: mock.url, maxRetries: 0 });
+    await assert.rejects(
+      anthropic.messages.create({ model: "gone-model", max_tokens: 5, messages: [{ role: "user", content: "x" }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.NotFoundError);
+        assert.deepEqual((e.error as { error: unknown }).error, {
+          type: "not_found_error",
+          message: "model: gone-model",
+        });
+        return true;
+      },
+    );
   });
 
   test("cut_after_events: the client receives exactly N events, no terminal event; the retry then succeeds", async () => {

@@ -50,9 +50,12 @@ describe("mock: routes, auth, log, turn selection, native Responses items", () =
     const h = { authorization: "Bearer k", "content-type": "application/json" };
     const openai = await fetch(`${mock.url}/v1/embeddings`, { method: "POST", headers: h, body: "{}" });
     assert.equal(openai.status, 404);
-    assert.equal(((await openai.json()) as { error: { type: string } }).error.type, "invalid_request_error");
+    assert.deepEqual(await openai.json(), {
+      error: { message: "Invalid URL (POST /v1/embeddings)", type: "invalid_request_error", param: null, code: null },
+    });
     const anthropic = await fetch(`${mock.url}/v1/messages/batches`, { method: "POST", headers: h, body: "{}" });
-    assert.equal(((await anthropic.json()) as { error: { type: string } }).error.type, "not_found_error");
+    const anthropicError = ((await anthropic.json()) as { error: { type: string; message: string } }).error;
+    assert.deepEqual(anthropicError, { type: "not_found_error", message: "Not Found" });
     const gemini = await fetch(`${mock.url}/v1beta/models/g:embedContent`, { method: "POST", headers: h, body: "{}" });
     assert.equal(((await gemini.json()) as { error: { status: string } }).error.status, "NOT_FOUND");
   });
