@@ -14,6 +14,7 @@ import type { ClaimJudge } from "./mcp-atlas/judge.ts";
 import { atlasPreflight } from "./mcp-atlas/preflight.ts";
 import type { McpAtlasTask } from "./mcp-atlas/task.ts";
 import { explainOfflineFailures } from "./offline-explain.ts";
+import { leftoverNote, withLeftoverReport } from "./oracle-leftovers.ts";
 import { readReward } from "./reward.ts";
 import { scriptCommand } from "./script-command.ts";
 import type { BenchTask } from "./task.ts";
@@ -243,8 +244,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       r.fidelity.notes.push(`verifier offline stand-in: ${use}`);
     }
     if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
-      // The oracle's own log too: its solve.sh may be what could not run (kotlinc, go), the verifier only what is
-      // then missing.
+      // The oracle's own log too: its solve.sh may be what could not run (kotlinc, go).
       const logs = [join(trialDir, "verifier", "test-stdout.txt")];
       if (agent.kind === "oracle") logs.push(join(trialDir, "agent", "oracle.txt"));
       const text = logs.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : "")).join("\n");
@@ -348,7 +348,8 @@ async function runAgentPhase(
       r.fidelity.reduced = true;
       r.fidelity.notes.push(`solution.env ${miss}; left unset`);
     }
-    const res = await env.exec("oracle", scriptCommand(join(task.dir, "solution", "solve.sh"), "/solution/solve.sh"), {
+    const solve = scriptCommand(join(task.dir, "solution", "solve.sh"), "/solution/solve.sh");
+    const res = await env.exec("oracle", env.kind === "local" ? withLeftoverReport(solve) : solve, {
       timeoutMs,
       env: { DEBIAN_FRONTEND: "noninteractive", ...solutionEnv.env },
       outputFile: join(spec.scratchDir, "logs", "agent", "oracle.txt"),
@@ -359,6 +360,11 @@ async function runAgentPhase(
       writeFileSync(join(spec.scratchDir, "logs", "agent", "exit-code.txt"), String(res.exitCode));
     }
     if (res.timedOut) fail("AgentTimeoutError", `solution/solve.sh ran past ${timeoutMs / 1000}s`);
+    const left = leftoverNote(join(spec.scratchDir, "logs", "agent", "oracle.txt"));
+    if (left) {
+      r.fidelity.reduced = true;
+      r.fidelity.notes.push(left);
+    }
     return true;
   }
   if (!isLocalEnvironment(env)) {
