@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RunEvent } from "../../src/core/events.ts";
-import { quotaUnavailable } from "../../src/sandbox/disk-quota.ts";
+import { quotaUnavailable, releaseStaleMounts } from "../../src/sandbox/disk-quota.ts";
 import { cli, cliUntil } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
@@ -14,7 +14,11 @@ import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
  * is not resumed onto a copy that no longer exists.
  */
 const tmp = tempDir("sy-resume-state-");
-after(() => tmp.cleanup());
+after(() => {
+  // A SIGKILLed run's disk is unmounted by its watchdog within a second; wait for it before removing the folder.
+  releaseStaleMounts(tmp.dir);
+  tmp.cleanup();
+});
 
 function closed(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("close", resolve));
