@@ -63,13 +63,17 @@ const ANTHROPIC_NO_SAMPLING_VERSION = "2026-10-21";
 function anthropicProblem(input: CheckInput): RequestProblem | undefined {
   const { body, headers, url } = input;
   const version = headers["anthropic-version"];
-  if (typeof version === "string" && version >= ANTHROPIC_NO_SAMPLING_VERSION) {
+  // Every official SDK sends the header; the API refuses a request without one.
+  if (typeof version !== "string" || version.trim() === "") {
+    return { status: 400, message: "anthropic-version: header is required" };
+  }
+  if (version >= ANTHROPIC_NO_SAMPLING_VERSION) {
     const bad = ["temperature", "top_p", "top_k"].find((k) => body[k] !== undefined);
     if (bad) return { status: 400, message: `${bad}: Extra inputs are not permitted` };
   }
   const problem =
     anthropicRequestProblem(body, isAnthropicBeta(url, headers["anthropic-beta"])) ??
-    anthropicContentProblem(body, typeof version === "string" ? version : undefined) ??
+    anthropicContentProblem(body, version) ??
     anthropicModelProblem(body, headers["anthropic-beta"]);
   return problem === undefined ? undefined : { status: 400, message: problem };
 }

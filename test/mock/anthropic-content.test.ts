@@ -146,4 +146,15 @@ describe("mock: Anthropic Messages checks tools and content like the real API", 
     const auto = await create({ ...base, tools, tool_choice: { type: "auto" } });
     assert.equal(auto.type, "message");
   });
+
+  test("a request without anthropic-version is refused (every SDK sends it)", async () => {
+    const res = await fetch(`${mock.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "k" },
+      body: JSON.stringify({ model: "claude-test", max_tokens: 10, messages: [user("hi")] }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: { type: string; message: string } };
+    assert.deepEqual(body.error, { type: "invalid_request_error", message: "anthropic-version: header is required" });
+  });
 });
