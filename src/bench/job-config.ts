@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import { taskChecksum } from "./dirhash.ts";
 import type { HarborJobResult } from "./harbor-models.ts";
@@ -193,19 +193,29 @@ export function readCompleteJob(file: string): HarborJobResult | undefined {
 }
 
 /**
- * A dispatcher (the queue) sends each trial's task as a folder, verified on arrival by Harbor's checksum of that
- * folder; the rows of an MCP-Atlas-style suite share one folder and carry their own checksum, so they cannot travel
- * that way: refused before anything is written or enqueued.
+ * A dispatcher (the queue) sends the rows of an MCP-Atlas-style suite with their folder (its mcp-atlas.toml, rows
+ * files and environment/), which a worker loads again: a rows file that mcp-atlas.toml names outside that folder
+ * would not travel with it, so such rows are refused before anything is written or enqueued.
  */
 export function refuseDispatchedRows(
-  tasks: ReadonlyArray<{ name: string; mcpAtlas?: { checksum?: string } }>,
+  tasks: ReadonlyArray<{ name: string; dir: string; mcpAtlas?: { origin?: { file: string } } }>,
   dispatched: boolean,
 ): void {
-  const rows = tasks.filter((t) => t.mcpAtlas?.checksum).map((t) => t.name);
-  if (!dispatched || rows.length === 0) return;
-  const shown = rows.length > 3 ? `${rows.slice(0, 3).join(", ")} and ${rows.length - 3} more` : rows.join(", ");
-  throw new ConfigError(`MCP-Atlas row tasks cannot be sent to queue workers yet (${shown})`, {
-    field: "--queue",
-    hint: "run the rows file or mcp-atlas.toml suite without --queue (task folders and Harbor bundles travel)",
+  if (!dispatched) return;
+  const outside = tasks.filter((t) => {
+    const file = t.mcpAtlas?.origin?.file;
+    return file !== undefined && relative(t.dir, file).startsWith("..");
   });
+  const first = outside[0]?.mcpAtlas?.origin?.file;
+  if (!first) return;
+  const names = outside.map((t) => t.name);
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
+  throw new ConfigError(
+    `${first}: MCP-Atlas rows outside their suite folder cannot be sent to queue workers (${shown})`,
+    {
+      field: "--queue",
+      file: first,
+      hint: "move the rows file into the folder of mcp-atlas.toml (workers get that folder), or run without --queue",
+    },
+  );
 }

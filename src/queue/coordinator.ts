@@ -15,12 +15,13 @@ import {
   QUEUE_NAME,
   type QueuedTrial,
   type RateLimit,
+  type RowsFolder,
   type RunSettings,
   trialId,
 } from "./protocol.ts";
 import { openRedis } from "./redis.ts";
 import { JobState, readResult, toStreamEvent } from "./store.ts";
-import { publishTask } from "./task-cache.ts";
+import { publishRows, publishTask } from "./task-cache.ts";
 
 /**
  * The coordinator's side of `switchyard bench --queue`: a TrialDispatcher for bench's runJob. It publishes the
@@ -155,13 +156,7 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
         artifactMaxBytes: opts.artifactMaxBytes,
       };
       await redis.hset(keys.meta(jobKey), "json", JSON.stringify(meta));
-      const published = new Set<string>();
-      for (const t of trials) {
-        const sum = t.job?.taskChecksum ?? "";
-        if (published.has(sum)) continue;
-        published.add(sum);
-        await publishTask(redis, t.task.dir, sum);
-      }
+      const rowsOf = await publishFolders(redis, trials);
       // Results stored while no coordinator watched (a killed one, or workers finishing after Ctrl-C).
       let collected = 0;
       const stored = new Set(await redis.hkeys(keys.results(jobKey)));
@@ -184,7 +179,7 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
         }
         // Finished in BullMQ without a stored result (skipped for a budget since raised, or failed): run it again.
         await job?.remove().catch(() => {});
-        await queue.add(t.trialName, queuedTrial(t, id, run), {
+        await queue.add(t.trialName, queuedTrial(t, id, run, rowsOf.get(t)), {
           jobId: id,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
@@ -259,7 +254,38 @@ function defaultRunSettings(): JobRunSettings {
   return { config: { run, responses }, judge: null, mcpUrls: {}, allowHosts: "", installedVersions: {} };
 }
 
-function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings): QueuedTrial {
+/**
+ * Each task folder once under its Harbor checksum; the rows of an MCP-Atlas-style suite with their shared folder,
+ * once per folder (and rows file given alone), under that folder's own checksum. Returns each row trial's folder.
+ */
+async function publishFolders(
+  redis: ReturnType<typeof openRedis>,
+  trials: DispatchedTrial[],
+): Promise<Map<DispatchedTrial, RowsFolder>> {
+  const published = new Set<string>();
+  const folders = new Map<string, RowsFolder>();
+  const rowsOf = new Map<DispatchedTrial, RowsFolder>();
+  for (const t of trials) {
+    const origin = t.task.mcpAtlas?.origin;
+    if (origin) {
+      const key = `${t.task.dir}\0${origin.manifest ? "" : origin.file}`;
+      let folder = folders.get(key);
+      if (!folder) {
+        folder = await publishRows(redis, t.task.dir, origin);
+        folders.set(key, folder);
+      }
+      rowsOf.set(t, folder);
+      continue;
+    }
+    const sum = t.job?.taskChecksum ?? "";
+    if (published.has(sum)) continue;
+    published.add(sum);
+    await publishTask(redis, t.task.dir, sum);
+  }
+  return rowsOf;
+}
+
+function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings, rows: RowsFolder | undefined): QueuedTrial {
   const { installedVersions, ...settings } = run;
   const a = t.agent;
   return {
@@ -267,7 +293,12 @@ function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings): Queue
     jobKey: t.job?.jobId ?? "",
     trialId: id,
     trialName: t.trialName,
-    task: { name: t.task.name, checksum: t.job?.taskChecksum ?? "", source: t.task.source ?? null },
+    task: {
+      name: t.task.name,
+      checksum: t.job?.taskChecksum ?? "",
+      source: t.task.source ?? null,
+      ...(rows ? { rows } : {}),
+    },
     agent: t.agent,
     attempt: t.attempt,
     timeoutMultiplier: t.timeoutMultiplier,

@@ -34,12 +34,15 @@ export interface PackOptions {
   maxFileBytes?: number;
   /** Follow symbolic links (task folders); otherwise they are left out. Default false. */
   followLinks?: boolean;
+  /** Only these entries of the folder itself (and what is below them). Default: all. */
+  only?: readonly string[];
 }
 
 export function packFolder(root: string, opts: PackOptions = {}): PackedFolder {
   const out: PackedFolder = { format: "switchyard.pack.v1", entries: [], omitted: [] };
   const walk = (dir: string, rel: string) => {
     for (const name of readdirSync(dir).sort()) {
+      if (rel === "" && opts.only && !opts.only.includes(name)) continue;
       const abs = join(dir, name);
       const path = rel ? `${rel}/${name}` : name;
       const link = lstatSync(abs);

@@ -11,7 +11,7 @@ import type { OmittedArtifact, PackedFolder } from "./pack.ts";
 
 /** The one BullMQ queue every bench job's trials go through. */
 export const QUEUE_NAME = "switchyard-trials";
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 
 export const keys = {
   /** The job's settings workers read: version, budget, rate limits, artifact cap (a hash). */
@@ -22,7 +22,7 @@ export const keys = {
   events: (job: string) => `switchyard:{${job}}:events`,
   /** Dollars spent by the job's finished trials (INCRBYFLOAT). */
   spend: (job: string) => `switchyard:{${job}}:spend`,
-  /** A task folder by its Harbor checksum (gzip'd PackedFolder). */
+  /** A task folder (or the folder a suite's rows share) by its Harbor checksum (gzip'd PackedFolder). */
   task: (checksum: string) => `switchyard:task:${checksum}`,
   /** A shared rate-limit bucket (hash: tokens, ts) and its pause after a 429 (string with a PX expiry). */
   bucket: (name: string) => `switchyard:ratelimit:{${name}}:bucket`,
@@ -75,7 +75,8 @@ export interface QueuedTrial {
   jobKey: string;
   trialId: string;
   trialName: string;
-  task: { name: string; checksum: string; source: string | null };
+  /** `checksum`: Harbor's checksum of a task folder; a row's own checksum for a row (with `rows`). */
+  task: { name: string; checksum: string; source: string | null; rows?: RowsFolder };
   agent: AgentSpec;
   attempt: number;
   timeoutMultiplier: number;
@@ -84,6 +85,22 @@ export interface QueuedTrial {
   agentKwargs: Record<string, unknown>;
   project: string | null;
   run: RunSettings;
+}
+
+/**
+ * The folder the rows of an MCP-Atlas-style suite share, as published for them: its mcp-atlas.toml, rows files and
+ * environment/ (a rows file given alone: that file and environment/). A worker fetches it by its checksum, loads
+ * `load` from it as bench loads it and checks the row's own checksum (QueuedTrial.task.checksum).
+ */
+export interface RowsFolder {
+  /** Harbor's checksum of the published folder (its key in Redis and in the worker's cache). */
+  checksum: string;
+  /** The folder's name (the rows' Harbor source). */
+  name: string;
+  /** The row's rows file, relative to the folder. */
+  file: string;
+  /** What bench loaded, relative to the folder: "." for its mcp-atlas.toml, else the rows file. */
+  load: string;
 }
 
 /**

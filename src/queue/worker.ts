@@ -13,7 +13,7 @@ import { packFolder } from "./pack.ts";
 import { type JobMeta, QUEUE_NAME, type QueuedTrial, type TrialOutcome, type WorkerInfo } from "./protocol.ts";
 import { openRedis } from "./redis.ts";
 import { JobState, recordResult } from "./store.ts";
-import { fetchTask, loadQueuedTask } from "./task-cache.ts";
+import { fetchTask, loadQueuedRow, loadQueuedTask } from "./task-cache.ts";
 import { installedAgentFor, judgeFor, modelAgentsFor } from "./worker-agents.ts";
 
 /**
@@ -99,11 +99,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     await jobs.event(t.jobKey, { type: "started", trial: t.trialId, worker: info.id });
     emit({ type: "trial_started", trialName: t.trialName, jobName: meta.jobName });
     const env = opts.env ?? process.env;
-    const task = await fetchTask(redis, t.task, opts.cacheDir)
-      .then((folder) => loadQueuedTask(folder, t.task, { mcpUrls: t.run.mcpUrls, env }))
-      .catch((err: unknown) => {
-        throw new UnrecoverableError(errorMessage(err));
-      });
+    const task = await queuedTask(t, env).catch((err: unknown) => {
+      throw new UnrecoverableError(errorMessage(err));
+    });
     task.source = t.task.source;
     const agents = await agentsFor(t, meta);
     const trialDir = join(workRoot, t.jobKey, t.trialName);
@@ -156,6 +154,15 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       rmSync(trialDir, { recursive: true, force: true });
       rmSync(scratchDir, { recursive: true, force: true });
     }
+  };
+
+  // A task folder by its checksum; a row from its suite's folder, by that folder's checksum and then its own.
+  const queuedTask = async (t: QueuedTrial, env: NodeJS.ProcessEnv): Promise<BenchTask> => {
+    const load = { mcpUrls: t.run.mcpUrls, env };
+    const rows = t.task.rows;
+    if (!rows) return loadQueuedTask(await fetchTask(redis, t.task, opts.cacheDir), t.task, load);
+    const folder = await fetchTask(redis, { name: rows.name, checksum: rows.checksum }, opts.cacheDir);
+    return loadQueuedRow(folder, { ...t.task, rows }, load);
   };
 
   // A worker that cannot run the agent (no key for it here, a CLI it cannot install) records that as the trial's

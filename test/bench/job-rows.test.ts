@@ -188,32 +188,44 @@ test("an edited folder task still refuses --resume; an edited row beside it does
   await assert.rejects(runJob({ ...opts, resume: true }), /task csv-sales-summary changed on disk/);
 });
 
-test("a dispatcher (the queue) is refused row tasks before anything is written: they share one folder", async () => {
+test("a dispatcher (the queue) gets row tasks; rows its suite names outside its folder are refused before anything is written", async () => {
   const dir = suite("dispatch");
-  const out = join(tmp, "dispatch-jobs");
-  let dispatched = 0;
+  const opts = (out: string): JobOptions => ({
+    paths: [dir],
+    agents: [{ kind: "nop" }],
+    k: 1,
+    n: 1,
+    outDir: out,
+    jobName: "queued",
+    resume: false,
+    timeoutMultiplier: 1,
+    env: "local",
+    strictEnv: false,
+    resultsDb: false,
+    reports: false,
+    dispatch: async (trials) => {
+      dispatched.push(...trials.map((t) => t.task.mcpAtlas?.origin));
+    },
+  });
+  const dispatched: unknown[] = [];
+  await runJob(opts(join(tmp, "dispatch-jobs")));
+  assert.deepEqual(
+    dispatched,
+    [0, 1, 2].map(() => ({ file: join(dir, "tasks.jsonl"), manifest: true })),
+  );
+
+  dispatched.length = 0;
+  writeFileSync(join(tmp, "outside.jsonl"), readFileSync(join(dir, "tasks.jsonl")));
+  const toml = join(dir, "mcp-atlas.toml");
+  writeFileSync(toml, readFileSync(toml, "utf8").replace('tasks = ["tasks.jsonl"]', 'tasks = ["../outside.jsonl"]'));
+  const out = join(tmp, "dispatch-outside");
   await assert.rejects(
-    runJob({
-      paths: [dir],
-      agents: [{ kind: "nop" }],
-      k: 1,
-      n: 1,
-      outDir: out,
-      jobName: "queued",
-      resume: false,
-      timeoutMultiplier: 1,
-      env: "local",
-      strictEnv: false,
-      resultsDb: false,
-      dispatch: async (trials) => {
-        dispatched += trials.length;
-      },
-    }),
+    runJob(opts(out)),
     (e: unknown) =>
       e instanceof ConfigError &&
-      /^MCP-Atlas row tasks cannot be sent to queue workers yet \(atlas-/.test(e.message) &&
+      e.message.startsWith(`${join(tmp, "outside.jsonl")}: MCP-Atlas rows outside their suite folder cannot be sent`) &&
       e.field === "--queue",
   );
-  assert.equal(dispatched, 0);
+  assert.equal(dispatched.length, 0);
   assert.equal(existsSync(out), false, "no job folder was written");
 });

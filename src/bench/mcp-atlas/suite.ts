@@ -110,7 +110,7 @@ export function loadAtlasSuite(path: string, env: NodeJS.ProcessEnv = process.en
           },
           env,
         );
-        tasks.push(benchTaskOf(spec, atlas, { dir, docker, manifest, source }));
+        tasks.push(benchTaskOf(spec, atlas, { dir, docker, manifest, source, origin: { file, manifest: !isFile } }));
       } catch (err) {
         failures.push({
           name: spec.id,
@@ -130,7 +130,13 @@ export function loadAtlasSuite(path: string, env: NodeJS.ProcessEnv = process.en
 function benchTaskOf(
   spec: AtlasTaskSpec,
   atlas: McpAtlasTask,
-  ctx: { dir: string; docker: BenchTask["docker"]; manifest: Manifest; source: string },
+  ctx: {
+    dir: string;
+    docker: BenchTask["docker"];
+    manifest: Manifest;
+    source: string;
+    origin: NonNullable<McpAtlasTask["origin"]>;
+  },
 ): BenchTask {
   const meta = spec.metadata;
   const category = typeof meta.category === "string" ? meta.category : ctx.manifest.category;
@@ -148,7 +154,7 @@ function benchTaskOf(
     docker: ctx.docker,
     hasSolution: false,
     warnings: [],
-    mcpAtlas: { ...atlas, checksum },
+    mcpAtlas: { ...atlas, checksum, origin: ctx.origin },
   };
 }
 

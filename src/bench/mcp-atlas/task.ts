@@ -43,6 +43,11 @@ export interface McpAtlasTask {
    * code), used instead of the shared folder's dirhash; absent for a Harbor bundle, a folder task.
    */
   checksum?: string;
+  /**
+   * A row task's rows file (absolute) and whether it was read through its folder's mcp-atlas.toml: what the queue
+   * publishes and a worker loads again. Absent for a Harbor bundle.
+   */
+  origin?: { file: string; manifest: boolean };
 }
 
 export interface AtlasSuiteDefaults {
