@@ -194,6 +194,8 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
             dispatch: (await import("../queue/coordinator.ts")).createQueueDispatcher({
               ...queue,
               run,
+              // --agent auto is routed here, with this machine's results store, so every worker runs one model.
+              route: (await import("../queue/route-auto.ts")).coordinatorRouter(config),
               onProgress: view.onProgress,
             }),
           }

@@ -153,6 +153,13 @@ export function createQueueView(opts: {
             `queue: ${ev.added} trial(s) enqueued${ev.alreadyQueued ? `, ${ev.alreadyQueued} already in the queue` : ""}${ev.collected ? `, ${ev.collected} finished while no coordinator watched` : ""}`,
           );
           break;
+        case "routed": {
+          const models = Object.entries(ev.models).map(([m, n]) => `${m} ×${n}`);
+          note(
+            `queue: --agent auto routed ${ev.tasks} task(s) here, before enqueueing (${ev.store ? `evidence from ${ev.store}` : `no results store at ${ev.lookedIn}`}): ${models.join(", ")}`,
+          );
+          break;
+        }
         case "started": {
           const before = ranBy.get(ev.trialName);
           if (before !== undefined) of(before).running.delete(ev.trialName);

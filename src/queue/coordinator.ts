@@ -9,6 +9,7 @@ import { defaultConfig } from "../core/config.ts";
 import { errorMessage } from "../core/errors.ts";
 import { materializeTrial, writeLostTrial } from "./materialize.ts";
 import {
+  type AutoRoute,
   type JobMeta,
   keys,
   PROTOCOL,
@@ -20,6 +21,7 @@ import {
   trialId,
 } from "./protocol.ts";
 import { openRedis } from "./redis.ts";
+import type { AutoRouter } from "./route-auto.ts";
 import { JobState, readResult, toStreamEvent } from "./store.ts";
 import { publishRows, publishTask } from "./task-cache.ts";
 
@@ -39,6 +41,8 @@ export interface QueueDispatchOptions {
   artifactMaxBytes: number;
   /** What each trial carries of the bench's per-run settings (protocol.ts RunSettings). Default: the defaults. */
   run?: JobRunSettings;
+  /** Routes `--agent auto` here, before enqueueing (route-auto.ts). Default: with ./switchyard.toml. */
+  route?: AutoRouter;
   onProgress?: (ev: QueueProgress) => void;
 }
 
@@ -49,6 +53,7 @@ export interface JobRunSettings extends Omit<RunSettings, "installed"> {
 
 export type QueueProgress =
   | { type: "enqueued"; added: number; alreadyQueued: number; collected: number }
+  | { type: "routed"; tasks: number; models: Record<string, number>; store: string | null; lookedIn: string }
   | { type: "started"; trialName: string; worker: string }
   | { type: "finished"; trialName: string; worker: string; result: TrialResult }
   | { type: "lost"; trialName: string }
@@ -169,6 +174,18 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
       await enforceBudget();
       let added = 0;
       let alreadyQueued = 0;
+      // --agent auto: one choice per task, made here with this machine's store (route-auto.ts).
+      let route: AutoRouter | undefined;
+      const routes = new Map<string, AutoRoute>();
+      const routeOf = async (t: DispatchedTrial): Promise<AutoRoute | null> => {
+        if (t.agent.kind !== "switchyard" || t.agent.model !== "auto") return null;
+        const hit = routes.get(t.task.name);
+        if (hit) return hit;
+        route ??= opts.route ?? (await defaultRouter());
+        const r = await route(t.task.instruction);
+        routes.set(t.task.name, r);
+        return r;
+      };
       for (const [id, t] of byId) {
         if (!outstanding.has(id) || stopping) continue;
         const job = await queue.getJob(id);
@@ -179,13 +196,20 @@ export function createQueueDispatcher(opts: QueueDispatchOptions): TrialDispatch
         }
         // Finished in BullMQ without a stored result (skipped for a budget since raised, or failed): run it again.
         await job?.remove().catch(() => {});
-        await queue.add(t.trialName, queuedTrial(t, id, run, rowsOf.get(t)), {
+        await queue.add(t.trialName, queuedTrial(t, id, run, rowsOf.get(t), await routeOf(t)), {
           jobId: id,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
           attempts: 1,
         });
         added++;
+      }
+      const routed = [...routes.values()];
+      if (routed[0]) {
+        const models: Record<string, number> = {};
+        for (const r of routed) models[r.model] = (models[r.model] ?? 0) + 1;
+        const { store, lookedIn } = routed[0];
+        progress({ type: "routed", tasks: routed.length, models, store, lookedIn });
       }
       progress({ type: "enqueued", added, alreadyQueued, collected });
       checkDone();
@@ -285,7 +309,21 @@ async function publishFolders(
   return rowsOf;
 }
 
-function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings, rows: RowsFolder | undefined): QueuedTrial {
+async function defaultRouter(): Promise<AutoRouter> {
+  const [{ loadConfig }, { coordinatorRouter }] = await Promise.all([
+    import("../core/config.ts"),
+    import("./route-auto.ts"),
+  ]);
+  return coordinatorRouter(loadConfig({}));
+}
+
+function queuedTrial(
+  t: DispatchedTrial,
+  id: string,
+  run: JobRunSettings,
+  rows: RowsFolder | undefined,
+  route: AutoRoute | null,
+): QueuedTrial {
   const { installedVersions, ...settings } = run;
   const a = t.agent;
   return {
@@ -299,6 +337,7 @@ function queuedTrial(t: DispatchedTrial, id: string, run: JobRunSettings, rows: 
       source: t.task.source ?? null,
       ...(rows ? { rows } : {}),
     },
+    route,
     agent: t.agent,
     attempt: t.attempt,
     timeoutMultiplier: t.timeoutMultiplier,

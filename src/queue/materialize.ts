@@ -6,14 +6,15 @@ import type { DispatchedTrial } from "../bench/job.ts";
 import { baseResult } from "../bench/trial-base.ts";
 import { type TrialResult, writeJsonAtomic, writeTrialFiles } from "../bench/trial-result.ts";
 import { unpackFolder } from "./pack.ts";
-import type { ResultEnvelope } from "./protocol.ts";
+import type { AutoRoute, ResultEnvelope } from "./protocol.ts";
 
 /**
  * A worker's result, landed in the coordinator's job folder exactly as a local trial leaves its folder: the
  * worker's files (transcript.jsonl, trial.jsonl, agent/, verifier/, exception.txt) unpacked, and config.json,
  * result.json and switchyard.json rewritten with the coordinator's paths (task folder, trial folder, job folder)
  * where the worker had its own. `queue.json` beside them says who ran the trial, how often it was delivered and
- * which artifacts were left out (over the size cap), with their sizes.
+ * which artifacts were left out (over the size cap), with their sizes, and for `--agent auto` the route the
+ * coordinator chose (model, strategy, task class, and the results store it read).
  */
 export const QUEUE_FILE = "queue.json";
 
@@ -37,10 +38,16 @@ export function materializeTrial(trial: DispatchedTrial, env: ResultEnvelope): T
     worker: env.worker,
     deliveries: env.deliveries,
     omitted_artifacts: env.omitted,
+    ...(env.route ? { route: routeRecord(env.route) } : {}),
   });
   writeJsonAtomic(join(dir, "config.json"), r.config);
   writeTrialFiles(dir, r);
   return r;
+}
+
+/** `--agent auto`: the model the coordinator chose and the results store the choice came from. */
+function routeRecord(r: AutoRoute): Record<string, unknown> {
+  return { model: r.model, strategy: r.strategy, task_class: r.taskClass, store: r.store, looked_in: r.lookedIn };
 }
 
 function writeQueueFile(dir: string, v: Record<string, unknown>): void {

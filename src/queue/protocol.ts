@@ -85,6 +85,8 @@ export interface QueuedTrial {
   agentKwargs: Record<string, unknown>;
   project: string | null;
   run: RunSettings;
+  /** `--agent auto`: the model the coordinator's router chose for this trial's task; null for any other agent. */
+  route: AutoRoute | null;
 }
 
 /**
@@ -101,6 +103,18 @@ export interface RowsFolder {
   file: string;
   /** What bench loaded, relative to the folder: "." for its mcp-atlas.toml, else the rows file. */
   load: string;
+}
+
+/** `--agent auto` decided on the coordinator (src/queue/route-auto.ts), so that every worker runs that model. */
+export interface AutoRoute {
+  model: string;
+  /** The router's strategy: evidence, rules or default. */
+  strategy: string;
+  taskClass: string;
+  /** The results store whose trials were the evidence (a URL's password masked); null when there was none. */
+  store: string | null;
+  /** Where the coordinator looked for a store (SWITCHYARD_STORE, the config's [results] store, or the default). */
+  lookedIn: string;
 }
 
 /**
@@ -141,6 +155,8 @@ export interface ResultEnvelope {
   worker: WorkerInfo;
   /** How many times BullMQ had started this trial when it finished (2 after one lost worker). */
   deliveries: number;
+  /** The trial's `--agent auto` route, as the coordinator chose it (QueuedTrial.route). */
+  route: AutoRoute | null;
 }
 
 /** What a BullMQ job returns (small: the envelope is in the results hash). */

@@ -56,11 +56,21 @@ function limited(args: Args): (client: ModelClient) => ModelClient {
   };
 }
 
-export function modelAgentsFor(args: Args): Promise<ModelAgentRunner> {
+/**
+ * Switchyard's agent for the trial's model; for `--agent auto`, the model the coordinator routed the trial to
+ * (QueuedTrial.route), never one this worker would route to with its own results store.
+ */
+export async function modelAgentsFor(args: Args): Promise<ModelAgentRunner> {
   const { trial } = args;
   if (trial.agent.kind !== "switchyard") throw new Error("modelAgentsFor: not a model agent");
-  const model = trial.agent.model;
-  return once(`model\0${trial.jobKey}\0${model}`, async () => {
+  const auto = trial.agent.model === "auto";
+  if (auto && !trial.route) {
+    throw new ConfigError("--agent auto: the trial carries no model routed by its coordinator", {
+      hint: "run the coordinator's Switchyard version on this machine",
+    });
+  }
+  const model = auto && trial.route ? trial.route.model : trial.agent.model;
+  const run = await once(`model\0${trial.jobKey}\0${model}`, async () => {
     const { prepareModelAgents } = await import("../bench/switchyard-agent.ts");
     return prepareModelAgents([model], {
       config: trialConfig(args),
@@ -70,6 +80,7 @@ export function modelAgentsFor(args: Args): Promise<ModelAgentRunner> {
       wrapClient: limited(args),
     });
   });
+  return auto ? (a) => run({ ...a, model }) : run;
 }
 
 export function installedAgentFor(

@@ -144,6 +144,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         omitted: folder.omitted,
         worker: info,
         deliveries: job.attemptsStarted ?? 1,
+        route: t.route,
       });
       const outcome: TrialOutcome = recorded
         ? { status: "recorded", trialId: t.trialId }
