@@ -77,7 +77,8 @@ export async function buildEnvironment(
     }
     if (step.kind === "run") {
       if (step.needsNetwork) {
-        runner.skipped.push(`line ${step.line}: RUN ${step.command.slice(0, 120)}`);
+        // Whole (up to 2000 characters): the offline explanations look in it for what it would have installed.
+        runner.skipped.push(`line ${step.line}: RUN ${step.command.slice(0, 2000)}`);
         runner.reduce(`Dockerfile line ${step.line}: RUN ${oneLine(step.command, 80)} skipped: needs network/image`);
         offlineGap = true;
         continue;

@@ -98,7 +98,8 @@ export function missingPrograms(output: string): string[] {
 
 /** Does a skipped step name this program: its path, its own folder (a venv, /opt/tool) or its file name? */
 function names(step: string, program: string): boolean {
-  const word = (w: string) => new RegExp(`(^|[\\s"'=;&|(:/])${escapeRe(w)}(?=$|[\\s"'=;&|)/:<>@])`).test(step);
+  // A word: between separators, or before a file extension (`/tmp/kotlinc.zip`).
+  const word = (w: string) => new RegExp(`(^|[\\s"'=;&|(:/])${escapeRe(w)}(?=$|[\\s"'=;&|)/:<>@]|\\.[a-z])`).test(step);
   const parts = program.split("/").filter(Boolean);
   const dirs = parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
   const own = dirs.filter((d) => !GENERIC_DIRS.has(d));

@@ -70,6 +70,12 @@ test("a missing program is linked to the skipped step that would have installed 
   assert.deepEqual(explainOfflineFailures("test.sh: line 2: go: command not found", [], "golang:1.24-bookworm"), [
     "reward likely limited by the offline environment: go was not installed (the base image golang:1.24-bookworm provides it; FROM is not built locally)",
   ]);
+  const kotlinc = "/solution/solve.sh: line 9: kotlinc: command not found";
+  const download =
+    "line 18: RUN curl -fsSL https://github.com/JetBrains/kotlin/releases/download/v1.9.22/kotlin-compiler-1.9.22.zip -o /tmp/kotlinc.zip && unzip -q /tmp/kotlinc.zip -d /opt";
+  assert.deepEqual(explainOfflineFailures(kotlinc, [download], "eclipse-temurin:17"), [
+    `reward likely limited by the offline environment: kotlinc was not installed (${download.slice(9)} skipped, Dockerfile line 18)`,
+  ]);
   // python3-pip is not python; a tool nothing skipped names and the image does not provide stays unexplained.
   const python = "line 3: python: command not found";
   assert.deepEqual(explainOfflineFailures(python, ["line 2: RUN apt-get install -y python3-pip"], "debian"), []);
