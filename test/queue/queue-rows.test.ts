@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { runJob } from "../../src/bench/job.ts";
+import { type JobOptions, runJob } from "../../src/bench/job.ts";
 import type { TrialResult } from "../../src/bench/trial-result.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
@@ -136,13 +136,13 @@ describe("MCP-Atlas rows on queue workers", { skip: !isRoot && "needs root (bwra
     }
   });
 
-  it("a row edited after the job planned it is refused on the worker, unscored and saying why; the other row runs", {
+  it("a row edited after the job planned it is refused on the worker, unscored and saying why; the other row runs; --resume runs the edited row", {
     timeout: 300_000,
   }, async () => {
     const dir = suite("edited");
     const file = join(dir, "tasks.jsonl");
     const queue = createQueueDispatcher({ url: redis.url, budgetUsd: null, rateLimits: [], artifactMaxBytes: 1 << 20 });
-    const { trials } = await runJob({
+    const job: JobOptions = {
       paths: [dir],
       agents: [{ kind: "oracle" }],
       k: 1,
@@ -155,6 +155,9 @@ describe("MCP-Atlas rows on queue workers", { skip: !isRoot && "needs root (bwra
       strictEnv: false,
       resultsDb: false,
       reports: false,
+    };
+    const { trials } = await runJob({
+      ...job,
       // Planned, then the first row is edited before the folder is published and the trials enqueued.
       dispatch: async (planned, ctx) => {
         const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
@@ -177,5 +180,21 @@ describe("MCP-Atlas rows on queue workers", { skip: !isRoot && "needs root (bwra
     );
     assert.equal(other?.reward, 1, JSON.stringify(other?.exception_info));
     assert.equal(other?.exception_info, null);
+
+    // The edited row has another checksum now: --resume plans it again and it runs; the other row is kept.
+    const warnings: string[] = [];
+    const resumed = await runJob({
+      ...job,
+      resume: true,
+      dispatch: queue,
+      onEvent: (ev) => {
+        if (ev.type === "warning") warnings.push(ev.message);
+      },
+    });
+    const rerun = resumed.trials.find((t) => t.task_name === ROWS[0]);
+    assert.equal(rerun?.reward, 1, JSON.stringify(rerun?.exception_info));
+    assert.notEqual(rerun?.task_checksum, edited?.task_checksum);
+    assert.deepEqual(warnings, [`task ${ROWS[0]} changed on disk: its 1 finished trial(s) run again`]);
+    assert.deepEqual(resumed.trials.find((t) => t.task_name === ROWS[1])?.started_at, other?.started_at);
   });
 });
