@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
 /**
  * Why a verifier may have failed offline: a Python test that could not import a module that a skipped Dockerfile
  * RUN step would have installed, or a program the verifier could not run that a skipped step would have installed
@@ -103,12 +106,24 @@ function names(step: string, program: string): boolean {
   const parts = program.split("/").filter(Boolean);
   const dirs = parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
   const own = dirs.filter((d) => !GENERIC_DIRS.has(d));
+  const name = parts.at(-1) ?? "";
   return (
     (program.includes("/") && step.includes(program)) ||
     own.some((d) => step.includes(`${d}/`) || word(d)) ||
-    word(parts.at(-1) ?? "")
+    [name, ...(PROGRAM_PACKAGES[name] ?? [])].some(word)
   );
 }
+
+/** Programs whose distribution package is named differently (`apt-get install golang-go` gives `go`). */
+const PROGRAM_PACKAGES: Record<string, string[]> = {
+  go: ["golang-go", "golang"],
+  gofmt: ["golang-go", "golang"],
+  node: ["nodejs"],
+  java: ["default-jdk", "default-jre", "default-jdk-headless", "default-jre-headless"],
+  javac: ["default-jdk", "default-jdk-headless"],
+  kotlinc: ["kotlin"],
+  python: ["python-is-python3"],
+};
 
 const GENERIC_DIRS = new Set(["/usr", "/usr/local", "/usr/bin", "/usr/local/bin", "/bin", "/opt", "/app", "/tmp"]);
 
@@ -131,4 +146,34 @@ export function imagePrograms(from: string): string[] {
   const path = from.replace(/@.*$/, "").replace(/:[^/]*$/, "");
   const name = path.split("/").pop() ?? "";
   return IMAGE_FAMILIES.filter(([re]) => re.test(name)).flatMap(([, programs]) => programs);
+}
+
+/**
+ * What the explanations read: every log the verifier wrote (test-stdout.txt, and a build.log its test.sh writes
+ * itself), and for the oracle its own log too — its solve.sh may be what could not run the tool.
+ */
+export function explanationLogs(trialDir: string, oracle: boolean): string {
+  const dir = join(trialDir, "verifier");
+  const files = safeList(dir)
+    .filter((f) => !/^(reward\.(txt|json)|ctrf\.json)$/.test(f))
+    .map((f) => join(dir, f));
+  if (oracle) files.push(join(trialDir, "agent", "oracle.txt"));
+  return files.map(readSmall).join("\n");
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function readSmall(file: string): string {
+  try {
+    const st = statSync(file);
+    return st.isFile() && st.size < 4 * 1024 * 1024 ? readFileSync(file, "utf8") : "";
+  } catch {
+    return "";
+  }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage } from "../core/errors.ts";
 import { redactText } from "../core/redact.ts";
@@ -13,7 +13,7 @@ import type { AtlasAgentOutput } from "./mcp-atlas/agent.ts";
 import type { ClaimJudge } from "./mcp-atlas/judge.ts";
 import { atlasPreflight } from "./mcp-atlas/preflight.ts";
 import type { McpAtlasTask } from "./mcp-atlas/task.ts";
-import { explainOfflineFailures } from "./offline-explain.ts";
+import { explainOfflineFailures, explanationLogs } from "./offline-explain.ts";
 import { leftoverNote, withLeftoverReport } from "./oracle-leftovers.ts";
 import { readReward } from "./reward.ts";
 import { scriptCommand } from "./script-command.ts";
@@ -244,10 +244,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
       r.fidelity.notes.push(`verifier offline stand-in: ${use}`);
     }
     if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
-      // The oracle's own log too: its solve.sh may be what could not run (kotlinc, go).
-      const logs = [join(trialDir, "verifier", "test-stdout.txt")];
-      if (agent.kind === "oracle") logs.push(join(trialDir, "agent", "oracle.txt"));
-      const text = logs.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : "")).join("\n");
+      const text = explanationLogs(trialDir, agent.kind === "oracle");
       for (const note of explainOfflineFailures(text, env.skippedSteps, task.docker?.from)) {
         r.fidelity.reduced = true;
         r.fidelity.notes.push(note);

@@ -76,6 +76,12 @@ test("a missing program is linked to the skipped step that would have installed 
   assert.deepEqual(explainOfflineFailures(kotlinc, [download], "eclipse-temurin:17"), [
     `reward likely limited by the offline environment: kotlinc was not installed (${download.slice(9)} skipped, Dockerfile line 18)`,
   ]);
+  assert.deepEqual(
+    explainOfflineFailures("line 171: go: command not found", ["line 4: RUN apt-get install -y golang-go"], "ubuntu"),
+    [
+      "reward likely limited by the offline environment: go was not installed (RUN apt-get install -y golang-go skipped, Dockerfile line 4)",
+    ],
+  );
   // python3-pip is not python; a tool nothing skipped names and the image does not provide stays unexplained.
   const python = "line 3: python: command not found";
   assert.deepEqual(explainOfflineFailures(python, ["line 2: RUN apt-get install -y python3-pip"], "debian"), []);

@@ -162,6 +162,17 @@ test("an oracle whose solve.sh cannot run a tool a skipped step would have insta
     solve: "#!/bin/bash\nfrobc build -o /app/out.bin\n",
     test: PASS_IF("[ -f /app/out.bin ]"),
   });
+  // The verifier's own build.log is read too (a test.sh that rebuilds with the same tool).
+  const rebuild = writeTask(root, "rebuilds-with-frobc", {
+    dockerfile:
+      "FROM debian:bookworm\nWORKDIR /app\nRUN curl -fsSL https://example.invalid/frobc.tgz | tar -xz -C /opt\n",
+    test: `#!/bin/bash\nfrobc build >> /logs/verifier/build.log 2>&1\n${PASS_IF("[ -f /app/out.bin ]").split("\n").slice(1).join("\n")}`,
+  });
+  const n = await trial(rebuild, { kind: "nop" });
+  assert.ok(
+    n.fidelity.notes.some((x) => /frobc was not installed/.test(x)),
+    n.fidelity.notes.join("\n"),
+  );
   const r = await trial(dir, { kind: "oracle" });
   assert.equal(r.reward, 0);
   assert.ok(
