@@ -272,7 +272,7 @@ async function handle(state: State, log: RequestLog, req: IncomingMessage, res: 
     turnIndex = state.sequential.get(model) ?? 0;
   } else {
     const h = historyTurn(protocol, body, stored);
-    if ("error" in h) return fail(400, h.error, { code: "previous_response_not_found" });
+    if ("error" in h) return fail(400, h.error, { code: "previous_response_not_found", param: "previous_response_id" });
     turnIndex = h.turn;
   }
   entry.turn = turnIndex;

@@ -113,7 +113,10 @@ describe("mock: OpenAI Responses through the official SDK", () => {
     assert.equal(r3.output_text, "done.", "past the last turn: the default after_last");
     await assert.rejects(
       client.responses.create({ model: "gpt-test", previous_response_id: "resp_unknown", input: "x" }),
-      (err: unknown) => err instanceof OpenAI.BadRequestError && err.code === "previous_response_not_found",
+      (err: unknown) =>
+        err instanceof OpenAI.BadRequestError &&
+        err.code === "previous_response_not_found" &&
+        err.param === "previous_response_id",
     );
   });
 
