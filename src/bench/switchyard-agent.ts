@@ -29,6 +29,8 @@ export interface PrepareOptions {
   maxRetries?: number;
   /** Wraps each trial's model client (src/queue/ routes every call through a rate limit shared by all workers). */
   wrapClient?: (client: ModelClient) => ModelClient;
+  /** The results store `--agent auto` reads its evidence from (the bench's --store); default as `switchyard route`. */
+  evidenceStore?: string;
 }
 
 export async function prepareModelAgents(models: string[], opts: PrepareOptions = {}): Promise<ModelAgentRunner> {
@@ -41,7 +43,8 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
   const checked = new Set(models.filter((m) => m !== "auto"));
   if (models.includes("auto")) {
     const { autoCandidates } = await import("../router/route-with-evidence.ts");
-    for (const m of await autoCandidates(config, { env })) checked.add(m);
+    const store = opts.evidenceStore === undefined ? {} : { store: opts.evidenceStore };
+    for (const m of await autoCandidates(config, { env, ...store })) checked.add(m);
   }
   for (const m of checked) {
     try {
@@ -76,7 +79,7 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       import("../agent/redact.ts"),
     ]);
     let ref = model;
-    if (model === "auto") ref = await routeAuto(task.instruction, config);
+    if (model === "auto") ref = await routeAuto(task.instruction, config, opts.evidenceStore);
     const created = createModelClient(ref, {
       config,
       env,
@@ -237,7 +240,8 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
   };
 }
 
-async function routeAuto(instruction: string, config: Config): Promise<string> {
+async function routeAuto(instruction: string, config: Config, store: string | undefined): Promise<string> {
   const { routeWithEvidence } = await import("../router/route-with-evidence.ts");
-  return (await routeWithEvidence(instruction, { config, explicitModel: "auto" })).decision.model;
+  const from = store === undefined ? {} : { store };
+  return (await routeWithEvidence(instruction, { config, explicitModel: "auto", ...from })).decision.model;
 }

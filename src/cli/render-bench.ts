@@ -131,12 +131,20 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
   );
   await canonicalModels(agents, config);
   const models = agents.filter((a) => a.kind === "switchyard");
+  // The results store the job records into, and the one --agent auto reads its evidence from.
+  const { storeLocation, isPostgresUrl } = await import("../ledger/trial-store.ts");
+  const project = process.cwd();
+  const store = storeLocation({
+    ...(flags.store === undefined ? {} : { flag: flags.store }),
+    project,
+    store: config.results.store,
+  });
   let runModelAgent: import("../bench/trial.ts").ModelAgentRunner | undefined;
   if (models.length > 0 && !queue) {
     const { prepareModelAgents } = await import("../bench/switchyard-agent.ts");
     runModelAgent = await prepareModelAgents(
       models.map((m) => m.model),
-      { config, ...(flags.config === undefined ? {} : { configFile: flags.config }) },
+      { config, evidenceStore: store, ...(flags.config === undefined ? {} : { configFile: flags.config }) },
     );
   }
   const atlas = await atlasOptions(flags, config, queue !== undefined);
@@ -147,13 +155,6 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
     : await installedRunnerFor(agents, flags, config, (m) => process.stderr.write(`switchyard: ${m}\n`));
   const run = queue ? await (await import("./render-queue.ts")).queueRunSettings(agents, flags, config, atlas) : null;
   // Unreachable services fail here, in one line, before any trial is enqueued or run.
-  const { storeLocation, isPostgresUrl } = await import("../ledger/trial-store.ts");
-  const project = process.cwd();
-  const store = storeLocation({
-    ...(flags.store === undefined ? {} : { flag: flags.store }),
-    project,
-    store: config.results.store,
-  });
   let recorder: import("../bench/record-trial.ts").TrialRecorder | undefined;
   if (isPostgresUrl(store)) recorder = await (await import("../bench/record-trial.ts")).openTrialRecorder(store);
   if (queue) await (await import("../queue/redis.ts")).checkRedis(queue.url);
@@ -195,7 +196,7 @@ export async function runBenchCommand(paths: string[], flags: BenchFlags): Promi
               ...queue,
               run,
               // --agent auto is routed here, with this machine's results store, so every worker runs one model.
-              route: (await import("../queue/route-auto.ts")).coordinatorRouter(config),
+              route: (await import("../queue/route-auto.ts")).coordinatorRouter(config, { store }),
               onProgress: view.onProgress,
             }),
           }

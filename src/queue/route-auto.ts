@@ -14,7 +14,7 @@ export type AutoRouter = (instruction: string) => Promise<AutoRoute>;
 
 export function coordinatorRouter(
   config: Config,
-  opts: { project?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { project?: string; env?: NodeJS.ProcessEnv; store?: string } = {},
 ): AutoRouter {
   let evidence: ReturnType<typeof loadEvidence> | undefined;
   return async (instruction) => {

@@ -164,3 +164,27 @@ test("--agent auto with --queue runs the model the coordinator's store chose on 
     ),
   );
 });
+
+test("--agent auto reads its evidence from the bench's --store, before SWITCHYARD_STORE, in-process and queued", {
+  skip: !isRoot && "needs root (bwrap)",
+  timeout: 240_000,
+}, async () => {
+  // --store names the coordinator's evidence (Claude); the variable names the store that would pick GPT-5.5.
+  for (const [job, extra] of [
+    ["store-local", []],
+    ["store-queued", ["--queue", redis.url]],
+  ] as const) {
+    const args = ["bench", join(root, "suite"), "--agent", "auto", "--out", join(root, "jobs"), "--job-name", job];
+    const r = await run([...args, "--store", coordStore, ...extra], coordDir, {
+      ...keys(),
+      SWITCHYARD_STORE: workerStore,
+    }).done;
+    assert.equal(r.code, 0, r.stderr);
+    const trials = [...completeTrials(join(root, "jobs", job)).values()];
+    assert.deepEqual(
+      trials.map((t) => [t.model, t.reward]),
+      [["anthropic/claude-opus-4-7", 1]],
+      `${job}: routed with the --store evidence`,
+    );
+  }
+});
