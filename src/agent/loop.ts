@@ -1,7 +1,7 @@
 import { errorMessage, FatalToolError } from "../core/errors.ts";
 import type { EndState, RunEventBody } from "../core/events.ts";
 import { END_STATE_EXIT } from "../core/events.ts";
-import type { Message, ModelRef, ToolResult } from "../core/messages.ts";
+import type { AssistantMessage, Message, ModelRef, ToolResult } from "../core/messages.ts";
 import { textOf, toolCallsOf } from "../core/messages.ts";
 import type { Price, ToolDefinition } from "../core/model.ts";
 import { errorResult, type ToolContext } from "../core/tool.ts";
@@ -236,6 +236,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
         model,
         message,
         stopReason: turn.stopReason,
+        ...(turn.stopDetail ? { stopDetail: turn.stopDetail } : {}),
         usage: turn.usage,
         cost: callCost,
         ...(turn.providerCostUsd === undefined ? {} : { providerCostUsd: turn.providerCostUsd }),
@@ -257,7 +258,7 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
     }
     if (calls.length === 0) {
       if (turn.stopReason === "pause") continue;
-      if (turn.stopReason === "refusal") return finish("error", `the model refused: ${textOf(message.content)}`);
+      if (turn.stopReason === "refusal") return finish("refused", refusalMessage(model, turn.stopDetail, message));
       // A truncated or interrupted answer is not the end of the task: ask the model to go on (within the limits).
       if (turn.stopReason === "max_tokens" || turn.stopReason === "incomplete") {
         note("truncated", TRUNCATED_NOTE[turn.stopReason]);
@@ -344,6 +345,15 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       );
     }
   }
+}
+
+/** A refusal's final message: who refused, the provider's reason as it sent it, and what the model said. */
+function refusalMessage(model: ModelRef, detail: string | undefined, message: AssistantMessage): string {
+  const said = textOf(message.content).trim();
+  return (
+    `the model refused: ${model.provider}/${model.id} ended its turn with ${detail ?? "a refusal"}` +
+    (said ? `: ${clipAnswer(said)}` : " and no text")
+  );
 }
 
 /** The final event's message: a long answer is already whole in its model_response, so only its start is repeated. */

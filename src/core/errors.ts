@@ -2,7 +2,7 @@
  * Typed errors. Every error knows whether retrying can help, and how the CLI should exit for it.
  * Exit codes are a contract (ARCHITECTURE.md): 0 done; 1 internal; 2 usage/config; 3 provider after retries;
  * 4 budget; 5 step limit; 6 loop guard; 7 timeout; 8 denied by policy; 9 the run ended but its review could not be
- * written (its changes are kept, nothing was applied).
+ * written (its changes are kept, nothing was applied); 10 the model refused (or the provider filtered its answer).
  */
 
 export const EXIT = {
@@ -16,6 +16,7 @@ export const EXIT = {
   timeout: 7,
   denied: 8,
   review: 9,
+  refused: 10,
 } as const;
 
 export class SwitchyardError extends Error {

@@ -12,6 +12,8 @@ export type EndState =
   | "done"
   | "error"
   | "provider_error"
+  /** The model refused or the provider filtered its answer (stop reason `refusal`); the message names the reason. */
+  | "refused"
   | "budget_exhausted"
   | "step_limit"
   | "loop_guard"
@@ -32,6 +34,7 @@ export const END_STATE_EXIT: Record<EndState, number> = {
   denied: 8,
   aborted: 130,
   review_failed: 9,
+  refused: 10,
 };
 
 export interface CostBreakdown {
@@ -81,6 +84,8 @@ export type RunEventBody =
       model: ModelRef;
       message: AssistantMessage;
       stopReason: StopReason;
+      /** The provider's own reason for a stop that is not a plain end (a refusal's finishReason, …). */
+      stopDetail?: string;
       usage: Usage;
       cost: CostBreakdown;
       providerCostUsd?: number;

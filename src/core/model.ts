@@ -158,6 +158,13 @@ export type StreamEvent =
       type: "done";
       message: AssistantMessage;
       stopReason: StopReason;
+      /**
+       * The provider's own words for a stop that is not a plain end, as it sent them: for a refusal OpenAI's
+       * `finish_reason content_filter` / `refusal` / `incomplete_details.reason content_filter`, Anthropic's
+       * `stop_reason refusal`, Gemini's `finishReason PROHIBITED_CONTENT` (with its finishMessage) or
+       * `promptFeedback.blockReason SAFETY`.
+       */
+      stopDetail?: string;
       usage: Usage;
       responseId?: string;
       /** Cost the provider itself reported, if any (OpenRouter-style `usage.cost`). */

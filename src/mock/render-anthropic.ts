@@ -58,6 +58,7 @@ function inputObject(raw: string | undefined, args: Record<string, unknown>): un
 export function renderAnthropic(input: RenderInput): Rendered {
   const { turn, turnIndex, id, model, body } = input;
   const stop_reason = stopReason(effectiveStop(turn));
+  const stopDetails = turn.anthropic_stop_details ?? null;
   const blocks: Json[] = [];
   const signature = opaque("sig_", id);
   const thinking = turn.reasoning !== undefined || turn.usage.reasoning > 0;
@@ -91,7 +92,7 @@ export function renderAnthropic(input: RenderInput): Rendered {
     content,
     stop_reason: stop,
     stop_sequence: null,
-    stop_details: null,
+    stop_details: stopDetails,
     container: null,
     usage,
   });
@@ -141,7 +142,7 @@ export function renderAnthropic(input: RenderInput): Rendered {
     emit("content_block_stop", { index });
   });
   emit("message_delta", {
-    delta: { stop_reason, stop_sequence: null },
+    delta: { stop_reason, stop_sequence: null, ...(stopDetails ? { stop_details: stopDetails } : {}) },
     usage: anthropicUsage(turn.usage, { thinking }),
   });
   emit("message_stop", {});

@@ -20,9 +20,8 @@ function finishReason(stop: StopKind): string {
       return "tool_calls";
     case "max_tokens":
       return "length";
-    case "refusal":
-      return "content_filter";
     case "end_turn":
+    case "refusal":
     case "pause":
       return "stop";
     default: {
@@ -56,7 +55,11 @@ export function renderChat(input: RenderInput): Rendered {
     type: "function",
     function: { name: tc.name, arguments: argumentsText(tc) },
   }));
-  const message: Json = { role: "assistant", content: turn.text ?? null, refusal: null };
+  // A refusal comes in the message's own `refusal` field, with content null and finish_reason "stop".
+  const refusal = effectiveStop(turn) === "refusal";
+  const message: Json = refusal
+    ? { role: "assistant", content: null, refusal: turn.text ?? "" }
+    : { role: "assistant", content: turn.text ?? null, refusal: null };
   if (turn.reasoning !== undefined) message.reasoning_content = turn.reasoning;
   if (calls.length > 0) message.tool_calls = calls;
   const json: Json = {
@@ -89,12 +92,13 @@ export function renderChat(input: RenderInput): Rendered {
     logprobs: null,
     finish_reason,
   });
-  const events: SseEvent[] = [{ data: chunk([delta({ role: "assistant", content: "" })]) }];
+  const first = refusal ? { role: "assistant", content: null, refusal: "" } : { role: "assistant", content: "" };
+  const events: SseEvent[] = [{ data: chunk([delta(first)]) }];
   for (const piece of textChunks(turn.reasoning ?? "")) {
     events.push({ data: chunk([delta({ reasoning_content: piece })]), delta: true });
   }
   for (const piece of textChunks(turn.text ?? "")) {
-    events.push({ data: chunk([delta({ content: piece })]), delta: true });
+    events.push({ data: chunk([delta(refusal ? { refusal: piece } : { content: piece })]), delta: true });
   }
   calls.forEach((call, index) => {
     argChunks(call.function.arguments).forEach((args, n) => {

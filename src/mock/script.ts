@@ -88,6 +88,11 @@ export const TurnSchema = z.strictObject({
   stop: z.enum(["end_turn", "tool_use", "max_tokens", "refusal", "pause"]).optional(),
   /** Gemini only: send this `finishReason` instead of the one `stop` maps to (MALFORMED_RESPONSE, OTHER, …). */
   gemini_finish_reason: z.string().min(1).optional(),
+  /**
+   * Anthropic only: the message's `stop_details`, sent as given (default null), e.g. a refusal's
+   * `{type: "refusal", category: "cyber", explanation: "…"}`.
+   */
+  anthropic_stop_details: z.record(z.string(), z.unknown()).optional(),
   fault: FaultSchema.optional(),
   /** Delay before each streamed delta (simulates token latency). */
   latency_ms_per_token: z.number().nonnegative().default(0),

@@ -86,6 +86,13 @@ export function mapAnthropicStopReason(reason: string | null | undefined, hasToo
   }
 }
 
+/** `stop_reason refusal`, with the category and explanation of its stop_details when the API sent them. */
+function refusalDetail(details: Record<string, unknown>): string {
+  const category = str(details.category);
+  const explanation = str(details.explanation);
+  return `stop_reason refusal${category ? ` (${category})` : ""}${explanation ? `: ${explanation}` : ""}`;
+}
+
 /** Tool input JSON → arguments; malformed text becomes `argumentsError` for a recoverable tool error. */
 export function parseToolInput(json: string, fallback: unknown): Pick<ToolCall, "arguments" | "argumentsError"> {
   if (json.trim() === "") return { arguments: rec(fallback) };
@@ -128,6 +135,7 @@ export function createAnthropicStreamState(opts: {
   const blocks = new Map<number, Block>();
   let usage: AnthropicUsageCounters = {};
   let stopReason: string | null | undefined;
+  let stopDetails: Record<string, unknown> = {};
   let started = false;
   let finished = false;
 
@@ -265,6 +273,7 @@ export function createAnthropicStreamState(opts: {
           return delta(num(ev.index) ?? 0, rec(ev.delta));
         case "message_delta":
           stopReason = str(rec(ev.delta).stop_reason) ?? stopReason;
+          stopDetails = rec(rec(ev.delta).stop_details);
           usage = mergeAnthropicUsage(usage, ev.usage);
           return [];
         case "message_stop":
@@ -282,6 +291,7 @@ export function createAnthropicStreamState(opts: {
         type: "done",
         message: msg,
         stopReason: mapAnthropicStopReason(stopReason, hasCalls),
+        ...(stopReason === "refusal" ? { stopDetail: refusalDetail(stopDetails) } : {}),
         usage: mapAnthropicUsage(usage),
         ...(normalizeServiceTier(usage.serviceTier) ? { serviceTier: normalizeServiceTier(usage.serviceTier)! } : {}),
       };

@@ -153,6 +153,12 @@ export function createGeminiStreamState(opts: {
   let finished = false;
   let finishReason: string | undefined;
   let finishMessage: string | undefined;
+  let blockReason: string | undefined;
+  /** The refusal as Gemini said it: the prompt's blockReason, or the candidate's finishReason and finishMessage. */
+  const refusalDetail = () =>
+    blockReason !== undefined
+      ? `promptFeedback.blockReason ${blockReason}`
+      : `finishReason ${finishReason}${finishMessage ? `: ${finishMessage}` : ""}`;
   let usage: unknown;
   const newId = opts.newId ?? (() => `call_${randomUUID()}`);
 
@@ -259,6 +265,7 @@ export function createGeminiStreamState(opts: {
       if (blocked !== undefined && !Array.isArray(c.candidates)) {
         finishReason = "SAFETY";
         finishMessage = `prompt blocked: ${blocked}`;
+        blockReason = blocked;
         finished = true;
       }
       return out;
@@ -274,6 +281,7 @@ export function createGeminiStreamState(opts: {
         type: "done",
         message: msg,
         stopReason: mapGeminiFinishReason(finishReason, hasCalls),
+        ...(REFUSALS.has(finishReason ?? "") && !hasCalls ? { stopDetail: refusalDetail() } : {}),
         usage: mapGeminiUsage(usage),
         ...(tierOf(usage) ? { serviceTier: tierOf(usage)! } : {}),
       };

@@ -249,6 +249,9 @@ export function createChatParser(model: ModelRef): ChatParser {
         stopReason: refused && calls.size === 0 ? "refusal" : mapChatStop(finishReason, calls.size > 0),
         usage: usage ?? { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 },
       };
+      if (done.stopReason === "refusal") {
+        done.stopDetail = refused ? "the message's refusal field" : `finish_reason ${finishReason}`;
+      }
       if (rid) done.responseId = rid;
       if (cost !== undefined) done.providerCostUsd = cost;
       if (serviceTier) done.serviceTier = serviceTier;

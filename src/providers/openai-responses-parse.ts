@@ -196,9 +196,14 @@ export function createResponsesParser(ctx: ParseContext): ResponsesParser {
     const id = str(response.id) ?? responseId;
     if (id) message.responseId = id;
     const status = str(response.status);
-    let stopReason = mapResponsesStop(status, str(rec(response.incomplete_details)?.reason), message);
+    const incompleteReason = str(rec(response.incomplete_details)?.reason);
+    let stopReason = mapResponsesStop(status, incompleteReason, message);
+    const filtered = stopReason === "refusal";
     if (refusal && stopReason === "end_turn") stopReason = "refusal";
     const done: StreamEvent = { type: "done", message, stopReason, usage: mapResponsesUsage(response.usage) };
+    if (stopReason === "refusal") {
+      done.stopDetail = filtered ? `incomplete_details.reason ${incompleteReason}` : "a refusal content part";
+    }
     if (id) done.responseId = id;
     // The tier that actually served the call (it may differ from the one asked for); it sets the price.
     const tier = normalizeServiceTier(response.service_tier);

@@ -69,6 +69,18 @@ describe("end states: transcript, summary and exit code agree", () => {
     assert.match(c.summary.message, /250/, "the message names the limit");
   });
 
+  it("a model refusal: refused, exit 10, the message naming the provider's reason", async () => {
+    const c = await runCase("refused", {
+      turns: [bashTurn("echo two > a.txt"), { text: "I won't.", stop: "refusal" }],
+    });
+    assertAgree(c, "refused", 10);
+    assert.match(
+      c.summary.message,
+      /^the model refused: local\/coder ended its turn with the message's refusal field: I won't\.$/,
+    );
+    assert.equal(c.summary.status, "pending", "what it changed before refusing stays for review");
+  });
+
   it("a loop-guard stop: loop_guard, exit 6", async () => {
     const c = await runCase("guard", { turns: [], after_last: bashTurn("cat a.txt") });
     assertAgree(c, "loop_guard", 6);
