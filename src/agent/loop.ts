@@ -1,7 +1,7 @@
 import { errorMessage, FatalToolError } from "../core/errors.ts";
 import type { EndState, RunEventBody } from "../core/events.ts";
 import { END_STATE_EXIT } from "../core/events.ts";
-import type { AssistantMessage, Message, ModelRef, ToolResult } from "../core/messages.ts";
+import type { Message, ModelRef, ToolResult } from "../core/messages.ts";
 import { textOf, toolCallsOf } from "../core/messages.ts";
 import type { Price, ToolDefinition } from "../core/model.ts";
 import { errorResult, type ToolContext } from "../core/tool.ts";
@@ -17,6 +17,7 @@ import { checkToolResults, estimateTokens, NOTE_PREFIX, userText } from "./histo
 import { FINISH_KEY, LoopGuard } from "./loop-guard.ts";
 import { budgetLimits, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RESPONSE_TIMEOUT_MS, type LoopDeps } from "./loop-types.ts";
 import { modelTurn } from "./model-turn.ts";
+import { clipAnswer, refusalMessage, TRUNCATED_NOTE, toolFailure } from "./turn-text.ts";
 
 /**
  * The agent loop: ask the model, run the tools it calls, feed the results back, until it answers without tool
@@ -30,12 +31,6 @@ export type { CheckpointOutcome, LoopDeps, LoopLimits, LoopPrior } from "./loop-
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RESPONSE_TIMEOUT_MS } from "./loop-types.ts";
 
 const BUDGET_WARN_SHARE = 0.8;
-
-/** What the model is told when its turn ended without a clean end and without tool calls (stop reason). */
-const TRUNCATED_NOTE = {
-  max_tokens: "Note: your last answer was cut off at the output token limit. Continue from where it stopped.",
-  incomplete: "Note: your last turn stopped before it was complete. Continue the task.",
-} as const;
 
 export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
   const clock = deps.clock ?? Date.now;
@@ -328,9 +323,14 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
           ),
         );
       } catch (err) {
-        if (!(err instanceof FatalToolError)) throw err;
-        result = errorResult(call, `fatal: ${err.message}`);
-        ending = { state: err.exitCode === END_STATE_EXIT.denied ? "denied" : "error", message: err.message };
+        if (err instanceof FatalToolError) {
+          result = errorResult(call, `fatal: ${err.message}`);
+          ending = { state: err.exitCode === END_STATE_EXIT.denied ? "denied" : "error", message: err.message };
+        } else {
+          // Any other throw is the tool's failure, not the run's: the model is told and goes on (the guard sees repeats).
+          result = errorResult(call, toolFailure(call.name, err));
+          emit({ type: "warning", code: "tool_failed", message: `${call.name} failed: ${errorMessage(err)}` }, step);
+        }
       }
       pushResult(results, result, emit, step, clock() - t0);
     }
@@ -345,22 +345,6 @@ export async function runLoop(deps: LoopDeps): Promise<FinalEventBody> {
       );
     }
   }
-}
-
-/** A refusal's final message: who refused, the provider's reason as it sent it, and what the model said. */
-function refusalMessage(model: ModelRef, detail: string | undefined, message: AssistantMessage): string {
-  const said = textOf(message.content).trim();
-  return (
-    `the model refused: ${model.provider}/${model.id} ended its turn with ${detail ?? "a refusal"}` +
-    (said ? `: ${clipAnswer(said)}` : " and no text")
-  );
-}
-
-/** The final event's message: a long answer is already whole in its model_response, so only its start is repeated. */
-const ANSWER_IN_FINAL = 2000;
-function clipAnswer(text: string): string {
-  if (text.length <= ANSWER_IN_FINAL) return text;
-  return `${text.slice(0, ANSWER_IN_FINAL)}… [${text.length - ANSWER_IN_FINAL} more characters: the whole answer is in the last model_response event]`;
 }
 
 function account(
