@@ -8,7 +8,9 @@ const LEFTOVER = "[switchyard] still running when solve.sh ended:";
  * them for the verifier. solve.sh's exit code is kept.
  */
 export function withLeftoverReport(command: string): string {
-  const list = `ps -e -o pid=,args= 2>/dev/null | awk -v me=$$ '$1 != 1 && $1 != me && $2 != "ps" && $2 != "awk" { $1 = ""; print "${LEFTOVER}" $0 }'`;
+  // Orphans of the sandbox's init (pid 1) other than this shell: what solve.sh started and left behind. This shell's
+  // own children (ps, awk, a fork not yet exec'd) have it as their parent and are not listed.
+  const list = `ps -e -o pid=,ppid=,args= 2>/dev/null | awk -v me=$$ '$2 == 1 && $1 != me { $1 = ""; $2 = ""; sub(/^ +/, ""); print "${LEFTOVER} " $0 }'`;
   return `${command}\n__sy_rc=$?; ${list}; exit $__sy_rc`;
 }
 
