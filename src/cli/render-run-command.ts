@@ -92,7 +92,8 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
   const release = stopOnSignals(controller);
   // OpenTelemetry GenAI spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/); nothing loaded otherwise.
   const otel = await (await import("../telemetry/index.ts")).telemetry();
-  const spans = otel?.run();
+  // The span stays open through the run's end, whose review may end it review_failed after the loop's final.
+  const spans = otel?.run({}, { untilEnd: true });
   const onEvent: StartRunOptions["onEvent"] = spans
     ? (ev, line) => {
         renderer.onEvent(ev, line);
@@ -119,7 +120,9 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
     ...(tty ? { ask: ttyApprover() } : {}),
   };
   try {
-    return await review(await startRun(opts), workspace, {
+    const outcome = await startRun(opts);
+    spans?.end();
+    return await review(outcome, workspace, {
       apply: Boolean(flags.apply),
       tty,
       json: Boolean(flags.json),
@@ -128,6 +131,7 @@ export async function runCommand(task: string | undefined, flags: RunFlags): Pro
   } finally {
     release();
     renderer.close();
+    spans?.end();
     await otel?.shutdown().catch(() => {});
   }
 }

@@ -19,11 +19,24 @@ import type { RunEventBody } from "../core/events.ts";
 export interface RunTracer {
   /** Feed every event of one run, in order. */
   onEvent(body: RunEventBody): void;
+  /**
+   * The run is over: end its invoke_agent span with the end state of the last `final` seen (a run whose review
+   * failed after its loop ended has two; the span says `review_failed`, not the loop's end). Idempotent.
+   */
+  end(): void;
+}
+
+export interface RunTracerOptions {
+  /**
+   * Keep the invoke_agent span open past a `final` until `end()` (`switchyard run`: the run's end may add a second
+   * final). Without it the span ends at the first final (a bench trial's loop emits exactly one).
+   */
+  untilEnd?: boolean;
 }
 
 export interface Telemetry {
   /** A tracer for one agent run; `attrs` go on its invoke_agent span (bench: the trial and task names). */
-  run(attrs?: Record<string, string | number | boolean>): RunTracer;
+  run(attrs?: Record<string, string | number | boolean>, opts?: RunTracerOptions): RunTracer;
   /** Export what is buffered now (after each run: a worker or a CLI may exit soon after). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -39,7 +52,7 @@ export function createTelemetry(opts: { url: string; serviceName?: string; versi
   });
   const tracer = provider.getTracer("switchyard", opts.version);
   return {
-    run: (attrs = {}) => runTracer(tracer, attrs),
+    run: (attrs = {}, runOpts = {}) => runTracer(tracer, attrs, runOpts),
     flush: () => provider.forceFlush(),
     async shutdown() {
       await provider.forceFlush();
@@ -50,15 +63,34 @@ export function createTelemetry(opts: { url: string; serviceName?: string; versi
 
 type Tracer = ReturnType<BasicTracerProvider["getTracer"]>;
 
-function runTracer(tracer: Tracer, attrs: Record<string, string | number | boolean>): RunTracer {
+function runTracer(
+  tracer: Tracer,
+  attrs: Record<string, string | number | boolean>,
+  opts: RunTracerOptions,
+): RunTracer {
   let agent: Span | undefined;
+  let ended: string | undefined;
   let agentCtx: Context = context.active();
   let chat: Span | undefined;
   const tools = new Map<string, Span>();
   let inputTokens = 0;
   let outputTokens = 0;
   let costUsd = 0;
+  const closeChildren = () => {
+    chat?.end();
+    chat = undefined;
+    for (const span of tools.values()) span.end();
+    tools.clear();
+  };
+  const endAgent = () => {
+    closeChildren();
+    if (ended === undefined)
+      agent?.setStatus({ code: SpanStatusCode.ERROR, message: "the run ended without a final event" });
+    agent?.end();
+    agent = undefined;
+  };
   return {
+    end: endAgent,
     onEvent(ev) {
       switch (ev.type) {
         case "run_started": {
@@ -141,19 +173,18 @@ function runTracer(tracer: Tracer, attrs: Record<string, string | number | boole
           break;
         }
         case "final": {
-          chat?.end();
-          for (const s of tools.values()) s.end();
-          tools.clear();
+          closeChildren();
           agent?.setAttributes({
             "gen_ai.usage.input_tokens": inputTokens,
             "gen_ai.usage.output_tokens": outputTokens,
             "switchyard.cost_usd": ev.cost.total || costUsd,
             "switchyard.end_state": ev.endState,
+            "switchyard.exit_code": ev.exitCode,
             "switchyard.steps": ev.steps,
           });
           if (ev.exitCode !== 0) agent?.setStatus({ code: SpanStatusCode.ERROR, message: ev.endState });
-          agent?.end();
-          agent = undefined;
+          ended = ev.endState;
+          if (!opts.untilEnd) endAgent();
           break;
         }
         default:

@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test";
 import type { RunSummary } from "../../src/agent/review.ts";
 import type { RunEvent } from "../../src/core/events.ts";
 import { createQuotaDisk, quotaUnavailable, releaseStaleMounts } from "../../src/sandbox/disk-quota.ts";
+import { attrs, startOtlpReceiver } from "../telemetry/otlp-receiver.ts";
 import { BIN, type CliResult, cli, NODE, parseEvents } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
@@ -74,11 +75,19 @@ describe("a run whose review cannot be written", () => {
       writeFileSync(config, mockConfigToml(server.url));
       const env = { ...mockEnv(server.url), HOME: home };
       const args = ["--workspace", ws, "--config", config];
+      const otlp = await startOtlpReceiver();
       const r = await cliAsUser(
         ["run", "change the readme", ...args, "--model", "local/coder", "--sandbox", "host", "--json"],
-        env,
+        { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint },
       );
+      await otlp.close();
       assert.equal(r.code, 9, r.stderr);
+      // The run's span ends with the run's end, not its loop's.
+      const spans = otlp.spans.filter((s) => s.name === "invoke_agent switchyard");
+      assert.equal(spans.length, 1, `spans: ${otlp.spans.map((s) => s.name).join(", ")}`);
+      assert.equal(attrs(spans[0]!)["switchyard.end_state"], "review_failed");
+      assert.equal(attrs(spans[0]!)["switchyard.exit_code"], 9);
+      assert.deepEqual(spans[0]?.status, { code: 2, message: "review_failed" });
       const runId = r.events[0]?.runId ?? "";
       const dir = join(ws, ".switchyard", "runs", runId);
       const copy = join(dir, "work");

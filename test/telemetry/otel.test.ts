@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runJob } from "../../src/bench/job.ts";
 import { prepareModelAgents } from "../../src/bench/switchyard-agent.ts";
 import { defaultConfig } from "../../src/core/config.ts";
+import type { RunEventBody } from "../../src/core/events.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
 import { telemetryEnabled, tracesUrl } from "../../src/telemetry/index.ts";
+import { createTelemetry } from "../../src/telemetry/otel.ts";
 import { PASS_IF, removeDir, tempDir, writeTask } from "../bench/task-fixtures.ts";
+import { attrs, type OtlpReceiver, type OtlpSpan, startOtlpReceiver } from "./otlp-receiver.ts";
 
 /**
  * A bench trial of Switchyard's agent, against the mock over HTTP, with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a
@@ -16,59 +18,18 @@ import { PASS_IF, removeDir, tempDir, writeTask } from "../bench/task-fixtures.t
  * with the GenAI semantic conventions' names and attributes.
  */
 
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  doubleValue?: number;
-  boolValue?: boolean;
-  arrayValue?: { values: OtlpValue[] };
-}
-interface OtlpSpan {
-  name: string;
-  kind: number;
-  spanId: string;
-  parentSpanId?: string;
-  traceId: string;
-  attributes: Array<{ key: string; value: OtlpValue }>;
-}
-
 const root = tempDir("sy-otel-");
-const received: OtlpSpan[] = [];
-const paths: string[] = [];
-let receiver: Server;
+let otlp: OtlpReceiver;
+let received: OtlpSpan[] = [];
+let paths: string[] = [];
 let endpoint = "";
 let mock: MockServer;
 
-function value(v: OtlpValue | undefined): unknown {
-  if (!v) return undefined;
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.arrayValue) return v.arrayValue.values.map(value);
-  return undefined;
-}
-const attrs = (s: OtlpSpan) => Object.fromEntries(s.attributes.map((a) => [a.key, value(a.value)]));
-
 before(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (b) => {
-      body += b;
-    });
-    req.on("end", () => {
-      paths.push(`${req.method} ${req.url} ${req.headers["content-type"]}`);
-      const doc = JSON.parse(body) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end("{}");
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
-  const addr = receiver.address();
-  endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  otlp = await startOtlpReceiver();
+  received = otlp.spans;
+  paths = otlp.requests;
+  endpoint = otlp.endpoint;
   mock = await startMockServer({
     script: parseMockScript({
       models: {
@@ -88,7 +49,7 @@ before(async () => {
 
 after(async () => {
   await mock?.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
+  await otlp?.close();
   removeDir(root);
 });
 
@@ -164,4 +125,61 @@ test("a bench trial exports invoke_agent, chat and execute_tool spans with GenAI
   assert.equal(ta["gen_ai.tool.name"], "bash");
   assert.equal(typeof ta["gen_ai.tool.call.id"], "string");
   assert.equal(tool.parentSpanId, agent.spanId);
+});
+
+/** The events of a run that ended `done` in its loop, then `review_failed` when its review could not be written. */
+function reviewFailedRun(): RunEventBody[] {
+  const model = { provider: "openai", id: "gpt-5.5", protocol: "openai-responses" as const };
+  const usage = { input: 10, cacheRead: 0, cacheWrite: 0, output: 5, reasoning: 0 };
+  const cost = { input: 0.01, cacheRead: 0, cacheWrite: 0, output: 0.02, total: 0.03, priced: true };
+  const final = { type: "final" as const, steps: 1, usage, cost, durationMs: 5 };
+  return [
+    {
+      type: "run_started",
+      task: "t",
+      model,
+      workspace: "/w",
+      sandbox: "host",
+      limits: { maxSteps: 5 },
+      system: "s",
+    } as RunEventBody,
+    { type: "model_request", model, messages: 1, tools: [], attempt: 1 },
+    {
+      type: "model_response",
+      model,
+      message: { role: "assistant", content: [{ type: "text", text: "done" }] },
+      stopReason: "end_turn",
+      usage,
+      cost,
+      latency: { totalMs: 3 },
+    },
+    { ...final, endState: "done", exitCode: 0, message: "done" },
+    { ...final, endState: "review_failed", exitCode: 9, message: "the review could not be written: EACCES" },
+  ];
+}
+
+test("a run's invoke_agent span ends with the run's real end state: review_failed after a done loop", async () => {
+  const telemetry = createTelemetry({ url: `${endpoint}/v1/traces` });
+  const held = telemetry.run({ "switchyard.case": "until-end" }, { untilEnd: true });
+  const first = telemetry.run({ "switchyard.case": "at-final" });
+  for (const ev of reviewFailedRun()) {
+    held.onEvent(ev);
+    first.onEvent(ev);
+  }
+  held.end();
+  held.end();
+  first.end();
+  await telemetry.shutdown();
+  const span = (name: string) => {
+    const s = received.filter((x) => x.name === "invoke_agent switchyard" && attrs(x)["switchyard.case"] === name);
+    assert.equal(s.length, 1, `one ${name} span`);
+    return s[0] as OtlpSpan;
+  };
+  const a = attrs(span("until-end"));
+  assert.equal(a["switchyard.end_state"], "review_failed");
+  assert.equal(a["switchyard.exit_code"], 9);
+  assert.deepEqual(span("until-end").status, { code: 2, message: "review_failed" });
+  // Without untilEnd (a bench trial: one final) the span ends at the first final, with its state.
+  assert.equal(attrs(span("at-final"))["switchyard.end_state"], "done");
+  assert.equal(span("at-final").status?.code ?? 0, 0);
 });
