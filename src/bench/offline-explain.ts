@@ -27,12 +27,14 @@ const PACKAGE_ALIASES: Record<string, string[]> = {
   serial: ["pyserial"],
 };
 
-const MISSING_MODULE = /(?:ModuleNotFoundError|ImportError): No module named '([A-Za-z_][\w.]*)'/g;
+/** An import that failed, or `python -m X` without X (`/opt/venv/bin/python: No module named pytest`). */
+const MISSING_MODULE =
+  /(?:(?:ModuleNotFoundError|ImportError): No module named '([A-Za-z_][\w.]*)'|python[\d.]*: No module named ([A-Za-z_][\w.]*)$)/gm;
 
 /** Top-level modules the output reports as missing, in order of first mention. */
 export function missingPythonModules(output: string): string[] {
   const found = new Set<string>();
-  for (const m of output.matchAll(MISSING_MODULE)) found.add((m[1] ?? "").split(".")[0] ?? "");
+  for (const m of output.matchAll(MISSING_MODULE)) found.add((m[1] ?? m[2] ?? "").split(".")[0] ?? "");
   found.delete("");
   return [...found];
 }

@@ -28,6 +28,8 @@ E   ModuleNotFoundError: No module named 'torch'
 test("missing modules are read from pytest output, top-level and once each", () => {
   assert.deepEqual(missingPythonModules(PYTEST_OUTPUT), ["numpy", "sklearn", "torch"]);
   assert.deepEqual(missingPythonModules("all 3 passed"), []);
+  // `python -m pytest` in a venv whose pip install was skipped.
+  assert.deepEqual(missingPythonModules("/opt/verifier-venv/bin/python: No module named pytest\n"), ["pytest"]);
 });
 
 test("a missing module is linked to the skipped RUN step that installs it, aliases included", () => {
