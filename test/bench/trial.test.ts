@@ -192,9 +192,10 @@ test("a server the oracle leaves running stops with its phase here (Harbor's con
   });
   const r = await trial(dir, { kind: "oracle" });
   assert.equal(r.reward, 1, "the verifier's sandbox does not have the oracle's process");
+  // Listed as `sleep 300`, or as `nohup sleep 300` when nohup has not exec'd yet.
   assert.ok(
     r.fidelity.notes.some((n) =>
-      /^solve\.sh left processes running \(sleep 300\): each phase is its own sandbox/.test(n),
+      /^solve\.sh left processes running \((nohup )?sleep 300\): each phase is its own sandbox/.test(n),
     ),
     r.fidelity.notes.join("\n"),
   );
