@@ -179,3 +179,9 @@ function readSmall(file: string): string {
     return "";
   }
 }
+
+/** The unscored trial's exception message: what was missing, and where a verdict can be had. */
+export function offlineVerdictMessage(limits: readonly string[]): string {
+  const what = limits.map((n) => n.replace(/^reward likely limited by the offline environment: /, "")).join("; ");
+  return `not scored: the failure traces to what this offline environment lacks — ${what.slice(0, 400)}; run where the Dockerfile's network steps run (--env docker) for a verdict`;
+}

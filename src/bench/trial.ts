@@ -13,7 +13,7 @@ import type { AtlasAgentOutput } from "./mcp-atlas/agent.ts";
 import type { ClaimJudge } from "./mcp-atlas/judge.ts";
 import { atlasPreflight } from "./mcp-atlas/preflight.ts";
 import type { McpAtlasTask } from "./mcp-atlas/task.ts";
-import { explainOfflineFailures, explanationLogs } from "./offline-explain.ts";
+import { explainOfflineFailures, explanationLogs, offlineVerdictMessage } from "./offline-explain.ts";
 import { leftoverNote, withLeftoverReport } from "./oracle-leftovers.ts";
 import { readReward } from "./reward.ts";
 import { scriptCommand } from "./script-command.ts";
@@ -245,10 +245,14 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     }
     if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
       const text = explanationLogs(trialDir, agent.kind === "oracle");
-      for (const note of explainOfflineFailures(text, env.skippedSteps, task.docker?.from)) {
+      const limits = explainOfflineFailures(text, env.skippedSteps, task.docker?.from);
+      for (const note of limits) {
         r.fidelity.reduced = true;
         r.fidelity.notes.push(note);
       }
+      // A failure that traces to what this offline environment lacks says nothing about the agent: unscored (the
+      // reward read stays in verifier_result), never a 0 against it.
+      if (limits.length > 0) fail("EnvironmentSetupError", offlineVerdictMessage(limits));
     }
   } catch (err) {
     fail("InternalError", errorMessage(err));

@@ -9,6 +9,7 @@ import {
   missingPrograms,
   missingPythonModules,
 } from "../../src/bench/offline-explain.ts";
+import { isScored } from "../../src/bench/trial-result.ts";
 import { removeDir, tempDir } from "./task-fixtures.ts";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "tb2-like", "needs-numpy");
@@ -92,7 +93,7 @@ test("a missing program is linked to the skipped step that would have installed 
 
 const hostHasNumpy = spawnSync("/usr/bin/python3", ["-c", "import numpy"]).status === 0;
 
-test("needs-numpy (a TB2-like fixture) cannot score 1 offline, and its result says why", {
+test("needs-numpy (a TB2-like fixture) is not scored offline — its 0 traces to the missing numpy — and its result says why", {
   skip: hostHasNumpy && "the host's system python has numpy, so the offline run would pass",
 }, async () => {
   const { trials } = await runJob({
@@ -111,8 +112,13 @@ test("needs-numpy (a TB2-like fixture) cannot score 1 offline, and its result sa
   });
   const t = trials[0];
   assert.ok(t);
-  assert.equal(t.exception_info, null, JSON.stringify(t.exception_info));
-  assert.equal(t.reward, 0);
+  assert.equal(t.exception_info?.exception_type, "EnvironmentSetupError");
+  assert.match(
+    t.exception_info?.exception_message ?? "",
+    /^not scored: the failure traces to what this offline environment lacks — numpy was not installed \(RUN pip install .*skipped, Dockerfile line 5\); run where the Dockerfile's network steps run \(--env docker\) for a verdict$/,
+  );
+  assert.equal(isScored(t), false, "never a 0 against the agent");
+  assert.deepEqual(t.verifier_result, { rewards: { reward: 0 } }, "the reward read is kept");
   assert.equal(t.fidelity.reduced, true);
   assert.ok(
     t.fidelity.notes.includes(

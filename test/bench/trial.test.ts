@@ -173,8 +173,10 @@ test("an oracle whose solve.sh cannot run a tool a skipped step would have insta
     n.fidelity.notes.some((x) => /frobc was not installed/.test(x)),
     n.fidelity.notes.join("\n"),
   );
+  assert.equal(n.exception_info?.exception_type, "EnvironmentSetupError", "nop's 0 tests nothing here either");
   const r = await trial(dir, { kind: "oracle" });
   assert.equal(r.reward, 0);
+  assert.equal(r.exception_info?.exception_type, "EnvironmentSetupError", "unscored, not a 0 against the oracle");
   assert.ok(
     r.fidelity.notes.some((n) =>
       /^reward likely limited by the offline environment: frobc was not installed \(RUN curl .* skipped, Dockerfile line 3\)$/.test(
