@@ -10,7 +10,8 @@ import { pythonStandinFiles } from "./offline-pytest.ts";
  * `pip install pytest`, `apt-get install -y curl`). With no network these would fail and score 0 for a reason
  * unrelated to the agent, so:
  * - `uvx [opts] TOOL ARGS` and `uv run [opts] TOOL ARGS` run the machine's own TOOL (pytest → `python3 -m pytest`),
- *   dropping plugin flags whose plugin is not installed (`--ctrf FILE`, `--json-report*`);
+ *   dropping plugin flags that pytest here does not accept (`--ctrf FILE` is accepted by the stand-in plugin below,
+ *   `--json-report*` when pytest-json-report is missing);
  * - `uv pip install|sync|venv|add|init|python install`, `pip install`, `apt-get|apt install|update` succeed
  *   without doing anything;
  * - `curl`/`wget` of uv's installer (`curl -LsSf https://astral.sh/uv/0.9.5/install.sh | sh`) print nothing, so the
@@ -27,16 +28,17 @@ export const SHIM_LOG = "offline-shims.log";
 const LOG = `log() { printf '%s\\n' "$*" >> /logs/verifier/${SHIM_LOG} 2>/dev/null || true; }`;
 
 /** Runs a tool locally; pytest goes through python3 with flags of missing plugins removed. */
-const RUN_TOOL = `run_tool() {
+const RUN_TOOL = `has_option() { python3 -m pytest --help 2>/dev/null | grep -q -- "$1"; }
+run_tool() {
   tool="$1"; shift
   case "$tool" in
     pytest|py.test)
       args=()
       while [ $# -gt 0 ]; do
         case "$1" in
-          --ctrf) if ! python3 -c 'import pytest_jsonctrf' 2>/dev/null; then shift; shift; continue; fi ;;
-          --ctrf=*) if ! python3 -c 'import pytest_jsonctrf' 2>/dev/null; then shift; continue; fi ;;
-          --json-report|--json-report-file=*) if ! python3 -c 'import pytest_jsonreport' 2>/dev/null; then shift; continue; fi ;;
+          --ctrf) if ! has_option --ctrf; then shift; shift; continue; fi ;;
+          --ctrf=*) if ! has_option --ctrf; then shift; continue; fi ;;
+          --json-report|--json-report-file=*) if ! has_option --json-report; then shift; continue; fi ;;
         esac
         args+=("$1"); shift
       done

@@ -124,6 +124,9 @@ test("a test.sh that fetches pytest with uvx runs the machine's pytest, and the 
   assert.equal(pass.reward, 1, readFileSync(join(out, pass.trial_name, "verifier", "test-stdout.txt"), "utf8"));
   assert.equal(pass.fidelity.reduced, true);
   assert.ok(pass.fidelity.notes.some((n) => /uvx pytest: ran the machine's own pytest/.test(n)));
+  // --ctrf is kept for the pytest that accepts it (here the verifier's stand-in plugin), so the report is written.
+  const ctrf = JSON.parse(readFileSync(join(out, pass.trial_name, "verifier", "ctrf.json"), "utf8"));
+  assert.equal(ctrf.results.summary.passed, 1);
   const fail = await trial(dir, { kind: "nop" });
   assert.equal(fail.reward, 0, "a failing pytest still scores 0 through the stand-in");
 });
