@@ -157,9 +157,10 @@ export async function resumeCommand(runId: string, flags: RunFlags): Promise<num
 
 /** `run --continue <run-id> "<follow-up>"`: a follow-up turn on a finished run's copy and conversation. */
 export async function continueCommand(runId: string, followUp: string | undefined, flags: RunFlags): Promise<number> {
-  const fixed = (["spec", "model", "sandbox", "network", "approval", "computer", "mcpConfig"] as const).filter(
-    (k) => flags[k] !== undefined,
-  );
+  // Settings of the run itself, kept by a follow-up: refused rather than silently ignored.
+  const settings = ["spec", "model", "sandbox", "network", "approval", "computer", "mcpConfig", "url"] as const;
+  const request = ["reasoning", "stateful", "compactThreshold"] as const;
+  const fixed = [...settings, ...request].filter((k) => flags[k] !== undefined);
   if (fixed.length) {
     const flag = `--${fixed[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new ConfigError(`${flag} cannot be combined with --continue: a follow-up keeps the run's settings`, {

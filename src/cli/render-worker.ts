@@ -18,12 +18,15 @@ export async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
   const { defaultTaskCache } = await import("../queue/task-cache.ts");
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = () => {
+  // 130 after Ctrl-C, 143 after SIGTERM (128 + the signal), as run and bench exit.
+  let code = 130;
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
+    if (interrupts === 1) code = signal === "SIGTERM" ? 143 : 130;
     if (interrupts === 1) {
       process.stderr.write("switchyard worker: stopping after the running trials (Ctrl-C again to stop now)\n");
       controller.abort();
-    } else process.exit(130);
+    } else process.exit(code);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -68,5 +71,5 @@ export async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  return controller.signal.aborted ? 130 : 0;
+  return controller.signal.aborted ? code : 0;
 }

@@ -92,5 +92,16 @@ describe("switchyard run --continue", () => {
     const model = await cli(["run", "--continue", "r1", "more", "--model", MODEL, "--workspace", ws], env);
     assert.equal(model.code, 2);
     assert.match(model.stderr, /--model cannot be combined with --continue/);
+    // Flags a follow-up would silently ignore are refused too, each by its own name.
+    for (const [flag, ...value] of [
+      ["--reasoning", "high"],
+      ["--stateful"],
+      ["--compact-threshold", "1000"],
+      ["--url", "http://127.0.0.1:9/"],
+    ]) {
+      const r = await cli(["run", "--continue", "r1", "more", flag as string, ...value, "--workspace", ws], env);
+      assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`${flag} cannot be combined with --continue`));
+    }
   });
 });

@@ -243,3 +243,17 @@ test("a worker of another Switchyard version refuses the job, naming both versio
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(verdicts(join(root, "jobs", "versions")), baseline);
 });
+
+test("an idle worker stopped by Ctrl-C exits 130, by SIGTERM 143 (128 + the signal, as run and bench exit)", async () => {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    const w = worker(`stop-${signal}`);
+    await w.waitFor(/waiting for trials/);
+    w.child.kill(signal);
+    const r = await w.done;
+    assert.equal(r.code, code, r.stderr);
+    assert.match(r.stderr, /stopping after the running trials/);
+  }
+});
