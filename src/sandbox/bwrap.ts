@@ -45,6 +45,11 @@ export interface BwrapOptions {
   /** cgroup v1 CPU limit (CFS quota) for the whole sandbox, as `docker run --cpus`. Default: no limit. */
   cpus?: number;
   /**
+   * An existing cgroup (a bench trial's, with its limits) the sandbox's processes join instead of one of their own;
+   * dispose leaves it and what runs in it alone (the trial's processes outlive its agent phase). Default: its own.
+   */
+  cgroup?: SandboxCgroup;
+  /**
    * Run in a bench trial's image root (src/sandbox/image-root.ts) instead of the host's read-only system folders:
    * `/` is the trial's own folder, processes are the Dockerfile's USER in the trial's user namespace, and `mounts`
    * add to `image.mounts`. `uid`, `gid` and `chownWritable` do not apply.
@@ -189,13 +194,15 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
 
   const maxProcesses = opts.maxProcesses ?? 1024;
   const cgroupName = `switchyard-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const made = isRoot
-    ? await createCgroup(cgroupName, {
-        maxProcesses,
-        ...(opts.memoryMb === undefined ? {} : { memoryMb: opts.memoryMb }),
-        ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
-      })
-    : "not running as root";
+  const made = opts.cgroup
+    ? opts.cgroup
+    : isRoot
+      ? await createCgroup(cgroupName, {
+          maxProcesses,
+          ...(opts.memoryMb === undefined ? {} : { memoryMb: opts.memoryMb }),
+          ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+        })
+      : "not running as root";
   let cgroup: SandboxCgroup | undefined;
   if (typeof made === "string") {
     warn(
@@ -351,7 +358,7 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
       shells.clear();
       for (const child of children) killTree(child);
       children.clear();
-      await cgroup?.remove();
+      if (!opts.cgroup) await cgroup?.remove();
     },
   };
   return sandbox;
