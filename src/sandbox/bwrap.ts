@@ -334,6 +334,8 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
           return leader?.pid;
         },
         killTree,
+        // In a trial's shared namespaces the shell's background jobs outlive it, as in a container.
+        detachOnClose: image?.trialNs !== undefined,
         outputDir: { host: tmpDir, inside: "/tmp" },
       });
       shells.add(shell);

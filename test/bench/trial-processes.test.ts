@@ -29,6 +29,10 @@ const asRoot = process.getuid?.() === 0;
 const START_SERVER =
   "cd /app && (nohup /usr/bin/python3 -m http.server 8080 --bind 127.0.0.1 >/dev/null 2>&1 &)\n" +
   "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done\n";
+/** The same as a model most often writes it: a plain background job of the agent's shell, its output not redirected. */
+const START_PLAIN =
+  "cd /app && /usr/bin/python3 -m http.server 8080 --bind 127.0.0.1 &\n" +
+  "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done\n";
 /** The verifier's query: the page /app/marker.txt served on 127.0.0.1:8080 holds `text`. */
 const servedIs = (text: string) =>
   `{ exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /marker.txt HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 | grep -qx ${text}; }`;
@@ -113,47 +117,51 @@ test("two concurrent trials each serve port 8080 in their own network namespace"
   for (const t of trials) assert.equal(t.reward, 1, `${t.task_name}: ${JSON.stringify(t.exception_info)}`);
 });
 
-test("a server the model agent's bash tool starts in the background answers the verifier", {
-  skip: !asRoot && "needs root",
-}, async () => {
-  const server = await startMockServer({
-    script: parseMockScript({
-      models: {
-        "gpt-5.5": {
-          turns: [
-            { tool_calls: [{ name: "bash", arguments: { command: START_SERVER } }], usage: { input: 10, output: 5 } },
-            { text: "done", usage: { input: 10, output: 5 } },
-          ],
+for (const [how, start] of [
+  ["in a subshell with nohup", START_SERVER],
+  ["as a plain background job (`server &`)", START_PLAIN],
+] as const)
+  test(`a server the model agent's bash tool starts in the background ${how} answers the verifier`, {
+    skip: !asRoot && "needs root",
+  }, async () => {
+    const server = await startMockServer({
+      script: parseMockScript({
+        models: {
+          "gpt-5.5": {
+            turns: [
+              { tool_calls: [{ name: "bash", arguments: { command: start } }], usage: { input: 10, output: 5 } },
+              { text: "done", usage: { input: 10, output: 5 } },
+            ],
+          },
         },
-      },
-    }),
+      }),
+    });
+    try {
+      const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
+      const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
+      const suite = join(root, `model-${start === START_PLAIN ? "plain" : "nohup"}`);
+      writeTask(suite, "agent-serves", {
+        dockerfile: "FROM debian:bookworm\nWORKDIR /app\nRUN echo agent-serves > /app/marker.txt\n",
+        test: PASS_IF(servedIs("agent-serves")),
+      });
+      const { trials } = await runJob({
+        k: 1,
+        n: 1,
+        resume: false,
+        timeoutMultiplier: 1,
+        env: "local",
+        strictEnv: false,
+        reports: false,
+        paths: [suite],
+        agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
+        outDir: join(root, `model-out-${start === START_PLAIN ? "plain" : "nohup"}`),
+        jobName: "model",
+        resultsDb: false,
+        runModelAgent,
+      });
+      assert.equal(trials[0]?.exception_info, null, JSON.stringify(trials[0]?.exception_info));
+      assert.equal(trials[0]?.reward, 1, "the verifier reached the agent's server");
+    } finally {
+      await server.close();
+    }
   });
-  try {
-    const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
-    const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
-    const suite = join(root, "model");
-    writeTask(suite, "agent-serves", {
-      dockerfile: "FROM debian:bookworm\nWORKDIR /app\nRUN echo agent-serves > /app/marker.txt\n",
-      test: PASS_IF(servedIs("agent-serves")),
-    });
-    const { trials } = await runJob({
-      k: 1,
-      n: 1,
-      resume: false,
-      timeoutMultiplier: 1,
-      env: "local",
-      strictEnv: false,
-      reports: false,
-      paths: [suite],
-      agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
-      outDir: join(root, "model-out"),
-      jobName: "model",
-      resultsDb: false,
-      runModelAgent,
-    });
-    assert.equal(trials[0]?.exception_info, null, JSON.stringify(trials[0]?.exception_info));
-    assert.equal(trials[0]?.reward, 1, "the verifier reached the agent's server");
-  } finally {
-    await server.close();
-  }
-});
