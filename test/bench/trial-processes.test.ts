@@ -117,67 +117,14 @@ test("two concurrent trials each serve port 8080 in their own network namespace"
   for (const t of trials) assert.equal(t.reward, 1, `${t.task_name}: ${JSON.stringify(t.exception_info)}`);
 });
 
-for (const [how, start] of [
-  ["in a subshell with nohup", START_SERVER],
-  ["as a plain background job (`server &`)", START_PLAIN],
-] as const)
-  test(`a server the model agent's bash tool starts in the background ${how} answers the verifier`, {
-    skip: !asRoot && "needs root",
-  }, async () => {
-    const server = await startMockServer({
-      script: parseMockScript({
-        models: {
-          "gpt-5.5": {
-            turns: [
-              { tool_calls: [{ name: "bash", arguments: { command: start } }], usage: { input: 10, output: 5 } },
-              { text: "done", usage: { input: 10, output: 5 } },
-            ],
-          },
-        },
-      }),
-    });
-    try {
-      const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
-      const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
-      const suite = join(root, `model-${start === START_PLAIN ? "plain" : "nohup"}`);
-      writeTask(suite, "agent-serves", {
-        dockerfile: "FROM debian:bookworm\nWORKDIR /app\nRUN echo agent-serves > /app/marker.txt\n",
-        test: PASS_IF(servedIs("agent-serves")),
-      });
-      const { trials } = await runJob({
-        k: 1,
-        n: 1,
-        resume: false,
-        timeoutMultiplier: 1,
-        env: "local",
-        strictEnv: false,
-        reports: false,
-        paths: [suite],
-        agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
-        outDir: join(root, `model-out-${start === START_PLAIN ? "plain" : "nohup"}`),
-        jobName: "model",
-        resultsDb: false,
-        runModelAgent,
-      });
-      assert.equal(trials[0]?.exception_info, null, JSON.stringify(trials[0]?.exception_info));
-      assert.equal(trials[0]?.reward, 1, "the verifier reached the agent's server");
-    } finally {
-      await server.close();
-    }
-  });
-
-test("a file the model agent leaves in /tmp is there for the verifier, as in one container", {
-  skip: !asRoot && "needs root",
-}, async () => {
+/** One trial of Switchyard's agent on the mock model: one bash call running `command`, then "done". */
+async function modelTrial(name: string, command: string, test: string) {
   const server = await startMockServer({
     script: parseMockScript({
       models: {
         "gpt-5.5": {
           turns: [
-            {
-              tool_calls: [{ name: "bash", arguments: { command: "echo from-the-agent > /tmp/handoff.txt" } }],
-              usage: { input: 10, output: 5 },
-            },
+            { tool_calls: [{ name: "bash", arguments: { command } }], usage: { input: 10, output: 5 } },
             { text: "done", usage: { input: 10, output: 5 } },
           ],
         },
@@ -187,8 +134,11 @@ test("a file the model agent leaves in /tmp is there for the verifier, as in one
   try {
     const env = { ...process.env, OPENAI_API_KEY: "test", OPENAI_BASE_URL: `${server.url}/v1` };
     const runModelAgent = await prepareModelAgents(["openai/gpt-5.5"], { config: defaultConfig(), env });
-    const suite = join(root, "model-tmp");
-    writeTask(suite, "tmp-handoff", { test: PASS_IF('[ "$(cat /tmp/handoff.txt)" = from-the-agent ]') });
+    const suite = join(root, `model-${name}`);
+    writeTask(suite, name, {
+      dockerfile: `FROM debian:bookworm\nWORKDIR /app\nRUN echo ${name} > /app/marker.txt\n`,
+      test: PASS_IF(test),
+    });
     const { trials } = await runJob({
       k: 1,
       n: 1,
@@ -199,14 +149,37 @@ test("a file the model agent leaves in /tmp is there for the verifier, as in one
       reports: false,
       paths: [suite],
       agents: [{ kind: "switchyard", model: "openai/gpt-5.5" }],
-      outDir: join(root, "model-tmp-out"),
-      jobName: "model-tmp",
+      outDir: join(root, `model-out-${name}`),
+      jobName: name,
       resultsDb: false,
       runModelAgent,
     });
     assert.equal(trials[0]?.exception_info, null, JSON.stringify(trials[0]?.exception_info));
-    assert.equal(trials[0]?.reward, 1, "the verifier read the agent's /tmp file");
+    return trials[0];
   } finally {
     await server.close();
   }
+}
+
+for (const [how, name, start] of [
+  ["in a subshell with nohup", "agent-nohup", START_SERVER],
+  ["as a plain background job (`server &`)", "agent-plain", START_PLAIN],
+] as const) {
+  test(`a server the model agent's bash tool starts in the background ${how} answers the verifier`, {
+    skip: !asRoot && "needs root",
+  }, async () => {
+    const t = await modelTrial(name, start, servedIs(name));
+    assert.equal(t?.reward, 1, "the verifier reached the agent's server");
+  });
+}
+
+test("a file the model agent leaves in /tmp is there for the verifier, as in one container", {
+  skip: !asRoot && "needs root",
+}, async () => {
+  const t = await modelTrial(
+    "tmp-handoff",
+    "echo from-the-agent > /tmp/handoff.txt",
+    '[ "$(cat /tmp/handoff.txt)" = from-the-agent ]',
+  );
+  assert.equal(t?.reward, 1, "the verifier read the agent's /tmp file");
 });
