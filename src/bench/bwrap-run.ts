@@ -101,14 +101,5 @@ export function runInSandbox(opts: RunOptions): Promise<RunResult> {
       finish(null);
     });
     child.on("close", (code) => finish(code));
-    // A process the command left in the background (the trial's, see trial-namespaces.ts) may hold the output pipe:
-    // as `docker exec`, the call ends with the command, after a moment for its last output.
-    child.on("exit", (code) => {
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(code);
-      }, 500).unref();
-    });
   });
 }

@@ -15,7 +15,6 @@ import { join, posix } from "node:path";
 import { createCgroup, type SandboxCgroup } from "../sandbox/cgroup.ts";
 import { type EtcOverlay, openEtcOverlay } from "../sandbox/etc-overlay.ts";
 import { IMAGE_SYSTEM_DIRS, type ImageSandboxArgs, prepareImageRoot } from "../sandbox/image-root.ts";
-import { openTrialNamespaces, type TrialNamespaces } from "../sandbox/trial-namespaces.ts";
 import { hostId, type SandboxUserns, sandboxUserns } from "../sandbox/userns.ts";
 import { type Mount, type RunResult, runInSandbox } from "./bwrap-run.ts";
 import { STAGE_INSIDE } from "./copy-step.ts";
@@ -48,13 +47,6 @@ export interface LocalEnvironment extends TrialEnvironment {
   readonly kind: "local";
   /** The image root, mounts and user of a phase, for a long-lived sandbox (src/sandbox/bwrap.ts `image`). */
   sandboxSpec(phase: Phase): Omit<ImageSandboxArgs, "command" | "network" | "cwd" | "env">;
-  /** Whether the phases share the trial's processes (set up): a background server outlives the agent phase. */
-  sharesProcesses(): boolean;
-  /**
-   * The trial's cgroup (its cpus/memory) when its phases share processes, for the agent's long-lived sandbox to run
-   * in (src/sandbox/bwrap.ts `cgroup`), so what it leaves running is not killed with a cgroup of its own.
-   */
-  sharedCgroup(): SandboxCgroup | undefined;
 }
 
 export function isLocalEnvironment(env: TrialEnvironment): env is LocalEnvironment {
@@ -117,7 +109,6 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
   let userns: SandboxUserns | undefined;
   let cgroup: SandboxCgroup | undefined;
   let etc: EtcOverlay | undefined;
-  let trialNs: TrialNamespaces | undefined;
   let limitsBy: EnvironmentInfo["limits"]["applied_by"] = "none";
   const reduce = (note: string) => {
     fidelity.reduced = true;
@@ -131,9 +122,7 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
     ];
     if (phase === "oracle") ms.push({ host: join(scratchDir, "solution"), inside: "/solution", mode: "ro" });
     if (phase === "verifier") ms.push({ host: sharedShimDir(), inside: SHIM_DIR_INSIDE, mode: "ro" });
-    // The Dockerfile's RUN steps are not the container: as in `docker build`, what a step leaves running stops with it.
-    const ns = phase === "setup" ? undefined : trialNs?.nsDir;
-    return { root: fsRoot, mounts: ms, nested: [...nested], user: phaseUser(phase), userns, etc, trialNs: ns };
+    return { root: fsRoot, mounts: ms, nested: [...nested], user: phaseUser(phase), userns, etc };
   };
 
   const run = (
@@ -201,11 +190,6 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
       if (mapped) lchownTree(p, hostId(0));
     };
     etc = mapped ? await openEtcOverlay(join(scratchDir, "etc")) : undefined;
-    trialNs = await openTrialNamespaces(userns);
-    if (!trialNs)
-      reduce(
-        "each phase runs in its own process namespaces here: what the agent or solve.sh leaves running in the background (a server the tests query) stops before the verifier runs",
-      );
     prepareImageRoot(fsRoot, { mapped, etc: etc ? "overlay" : "copy" });
     const madeByDockerfile = (docker?.steps ?? []).some((st) => st.kind === "workdir" && st.path === workdir);
     if (workdir !== "/" && !readOnly(workdir) && !madeByDockerfile) {
@@ -331,15 +315,12 @@ export function createLocalEnvironment(opts: LocalEnvironmentOptions): LocalEnvi
     skippedSteps,
     setup,
     sandboxSpec: spec,
-    sharesProcesses: () => trialNs !== undefined,
-    sharedCgroup: () => (trialNs ? cgroup : undefined),
     exec,
     installTests,
     collectLogs,
     shimUses,
     describe,
     dispose: () => {
-      trialNs?.close();
       etc?.close();
       void cgroup?.remove();
       rmSync(scratchDir, { recursive: true, force: true });

@@ -4,9 +4,8 @@ const LEFTOVER = "[switchyard] still running when solve.sh ended:";
 
 /**
  * The oracle's command, followed by a list of the processes still alive in its sandbox when solve.sh has ended (a
- * server started with `nohup … &`). Only for a local environment whose phases do not share the trial's processes
- * (not root: no trial namespaces, src/sandbox/trial-namespaces.ts), which stops them with the phase where Harbor's
- * container keeps them for the verifier; otherwise they live on, as there. solve.sh's exit code is kept.
+ * server started with `nohup … &`): the local environment stops them with the phase, where Harbor's container keeps
+ * them for the verifier. solve.sh's exit code is kept.
  */
 export function withLeftoverReport(command: string): string {
   // Orphans of the sandbox's init (pid 1) other than this shell: what solve.sh started and left behind. This shell's

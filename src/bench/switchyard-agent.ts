@@ -121,7 +121,6 @@ export async function prepareModelAgents(models: string[], opts: PrepareOptions 
       memoryMb,
       maxProcesses: config.run.max_processes,
       onWarning: () => {},
-      ...(trialEnv.sharedCgroup() ? { cgroup: trialEnv.sharedCgroup() } : {}),
     });
     const toolList = tools.createDefaultTools({ bashTimeoutS: config.run.bash_timeout_s });
     const baseTools = {

@@ -350,9 +350,7 @@ async function runAgentPhase(
       r.fidelity.notes.push(`solution.env ${miss}; left unset`);
     }
     const solve = scriptCommand(join(task.dir, "solution", "solve.sh"), "/solution/solve.sh");
-    // Where the phases do not share processes, say what solve.sh left running (it stopped before the verifier).
-    const reportLeftovers = isLocalEnvironment(env) && !env.sharesProcesses();
-    const res = await env.exec("oracle", reportLeftovers ? withLeftoverReport(solve) : solve, {
+    const res = await env.exec("oracle", env.kind === "local" ? withLeftoverReport(solve) : solve, {
       timeoutMs,
       env: { DEBIAN_FRONTEND: "noninteractive", ...solutionEnv.env },
       outputFile: join(spec.scratchDir, "logs", "agent", "oracle.txt"),
@@ -363,7 +361,7 @@ async function runAgentPhase(
       writeFileSync(join(spec.scratchDir, "logs", "agent", "exit-code.txt"), String(res.exitCode));
     }
     if (res.timedOut) fail("AgentTimeoutError", `solution/solve.sh ran past ${timeoutMs / 1000}s`);
-    const left = reportLeftovers ? leftoverNote(join(spec.scratchDir, "logs", "agent", "oracle.txt")) : undefined;
+    const left = leftoverNote(join(spec.scratchDir, "logs", "agent", "oracle.txt"));
     if (left) {
       r.fidelity.reduced = true;
       r.fidelity.notes.push(left);

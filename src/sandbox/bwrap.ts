@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, chmodSync, chownSync, constants, mkdirSync, statSync } from "node:fs";
-import { delimiter, dirname, join, posix, resolve } from "node:path";
+import { delimiter, dirname, posix, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import type { ExecOptions, ExecResult, PersistentShell, Sandbox, SpawnOptions } from "../core/sandbox.ts";
 import { type BwrapMount, baseFilesystemArgs, isolationArgs, mountArgs, sortMounts } from "./bwrap-args.ts";
@@ -44,11 +44,6 @@ export interface BwrapOptions {
   wrapArgv?: (argv: string[]) => string[];
   /** cgroup v1 CPU limit (CFS quota) for the whole sandbox, as `docker run --cpus`. Default: no limit. */
   cpus?: number;
-  /**
-   * An existing cgroup (a bench trial's, with its limits) the sandbox's processes join instead of one of their own;
-   * dispose leaves it and what runs in it alone (the trial's processes outlive its agent phase). Default: its own.
-   */
-  cgroup?: SandboxCgroup;
   /**
    * Run in a bench trial's image root (src/sandbox/image-root.ts) instead of the host's read-only system folders:
    * `/` is the trial's own folder, processes are the Dockerfile's USER in the trial's user namespace, and `mounts`
@@ -172,16 +167,13 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
   const network = opts.network ?? false;
 
   const runDir = resolve(opts.runDir);
-  // In an image root, /tmp is the image's own (a file the agent leaves there is the verifier's to read, as in one
-  // container); elsewhere a private folder of the run's.
-  const tmpDir = image ? join(image.root, "tmp") : `${runDir}/tmp`;
+  const tmpDir = `${runDir}/tmp`;
   const homeDir = `${runDir}/home`;
-  for (const dir of image ? [homeDir] : [tmpDir, homeDir]) {
+  for (const dir of [tmpDir, homeDir]) {
     mkdirSync(dir, { recursive: true });
     if (isRoot) chownSync(dir, uid, gid);
   }
-  if (!image) chmodSync(tmpDir, 0o1777);
-  else mkdirSync(tmpDir, { recursive: true, mode: 0o1777 });
+  chmodSync(tmpDir, 0o1777);
   if (isRoot && opts.chownWritable !== false && !image) {
     for (const m of opts.mounts) if (m.mode === "rw") execFileSync("chown", ["-R", `${uid}:${gid}`, m.host]);
   }
@@ -191,25 +183,19 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
   const mounts = sortMounts([
     ...(image?.mounts ?? []),
     ...opts.mounts.map((m) => ({ ...m, host: resolve(m.host) })),
-    ...(image
-      ? []
-      : [
-          { host: tmpDir, inside: "/tmp", mode: "rw" as const },
-          { host: homeDir, inside: HOME, mode: "rw" as const },
-        ]),
+    { host: tmpDir, inside: "/tmp", mode: "rw" as const },
+    ...(image ? [] : [{ host: homeDir, inside: HOME, mode: "rw" as const }]),
   ]);
 
   const maxProcesses = opts.maxProcesses ?? 1024;
   const cgroupName = `switchyard-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const made = opts.cgroup
-    ? opts.cgroup
-    : isRoot
-      ? await createCgroup(cgroupName, {
-          maxProcesses,
-          ...(opts.memoryMb === undefined ? {} : { memoryMb: opts.memoryMb }),
-          ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
-        })
-      : "not running as root";
+  const made = isRoot
+    ? await createCgroup(cgroupName, {
+        maxProcesses,
+        ...(opts.memoryMb === undefined ? {} : { memoryMb: opts.memoryMb }),
+        ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+      })
+    : "not running as root";
   let cgroup: SandboxCgroup | undefined;
   if (typeof made === "string") {
     warn(
@@ -341,8 +327,6 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
           return leader?.pid;
         },
         killTree,
-        // In a trial's shared namespaces the shell's background jobs outlive it, as in a container.
-        detachOnClose: image?.trialNs !== undefined,
         outputDir: { host: tmpDir, inside: "/tmp" },
       });
       shells.add(shell);
@@ -367,7 +351,7 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
       shells.clear();
       for (const child of children) killTree(child);
       children.clear();
-      if (!opts.cgroup) await cgroup?.remove();
+      await cgroup?.remove();
     },
   };
   return sandbox;

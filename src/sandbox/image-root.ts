@@ -259,36 +259,22 @@ export interface ImageSandboxArgs {
   userns: SandboxUserns | undefined;
   /** The trial's /etc overlay: its mount namespace (entered first with nsenter) and merged folder, bound at /etc. */
   etc?: { mountNs: string; merged: string } | undefined;
-  /**
-   * The trial's pid/net/ipc/uts namespaces (trial-namespaces.ts: the folder of its holder's ns links), entered
-   * instead of unshared, so background processes outlive the phase as in one container; net only without `network`.
-   */
-  trialNs?: string | undefined;
 }
 
 /**
  * The argv (and the fd to hand the child as fd 3) of one command in an image root. As host root: setpriv to the
  * unprivileged owner of the user namespace, then `bwrap --userns 3 --uid 0` so the sandbox's root is id 0 of that
- * namespace; `--cap-drop ALL` then `--cap-add` of Docker's default set (no CAP_SYS_ADMIN); the trial's pid, ipc, uts
- * and (unless `network`) net namespaces when `trialNs` is given, else its own; its own cgroup namespace;
- * `--die-with-parent --new-session`. Without root: bwrap's own
+ * namespace; `--cap-drop ALL` then `--cap-add` of Docker's default set (no CAP_SYS_ADMIN); own pid, ipc, uts,
+ * cgroup and (unless `network`) net namespaces; `--die-with-parent --new-session`. Without root: bwrap's own
  * single-id namespace, no USER switch.
  */
 export function imageSandboxArgv(o: ImageSandboxArgs): { argv: string[]; fd3?: number } {
-  const ns = o.trialNs;
-  const enter = [
-    ...(o.etc ? [`--mount=${o.etc.mountNs}`] : []),
-    ...(ns ? [`--ipc=${ns}/ipc`, `--uts=${ns}/uts`, ...(o.network ? [] : [`--net=${ns}/net`])] : []),
-  ];
-  const argv: string[] = enter.length ? ["nsenter", ...enter, "--"] : [];
-  // bwrap joins a pid namespace only by fd (`--pidns`), and then mounts a /proc of its own for it.
-  if (ns) argv.push("/bin/sh", "-c", 'exec 4<"$1"; shift; exec "$@"', "sh", `${ns}/pid_for_children`);
+  const argv: string[] = o.etc ? ["nsenter", `--mount=${o.etc.mountNs}`, "--"] : [];
   const base = String(o.userns?.hostBase ?? 0);
   if (o.userns) argv.push("setpriv", `--reuid=${base}`, `--regid=${base}`, "--clear-groups", "bwrap", "--userns", "3");
   else argv.push("bwrap", "--unshare-user");
-  argv.push("--uid", "0", "--gid", "0", "--unshare-cgroup-try");
-  if (ns) argv.push("--pidns", "4");
-  else argv.push("--unshare-ipc", "--unshare-pid", "--unshare-uts", ...(o.network ? [] : ["--unshare-net"]));
+  argv.push("--uid", "0", "--gid", "0", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try");
+  if (!o.network) argv.push("--unshare-net");
   argv.push("--die-with-parent", "--new-session", "--cap-drop", "ALL");
   for (const cap of DOCKER_DEFAULT_CAPS) argv.push("--cap-add", cap);
   argv.push("--bind", o.root, "/", ...imageSystemArgs(o.root, o.nested), "--proc", "/proc", "--dev", "/dev");

@@ -10,8 +10,6 @@ export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
 export const MAX_SHELL_TIMEOUT_MS = 600_000;
 /** After SIGINT, how long the command gets before its processes are SIGKILLed; then as long again before the shell counts as hung. */
 const INTERRUPT_GRACE_MS = 1_000;
-/** How long a detaching close waits for bash to exit at EOF before it kills the shell's tree after all. */
-const DETACH_GRACE_MS = 2_000;
 
 /** What a sandbox provides so a persistent shell can run inside it. */
 export interface ShellHost {
@@ -21,12 +19,6 @@ export interface ShellHost {
   shellPid(child: ChildProcess): number | undefined;
   /** Kill bash and everything it started. */
   killTree(child: ChildProcess): void;
-  /**
-   * On close, end bash as a `docker exec` ends (EOF on its stdin) instead of killing what it started: in a sandbox
-   * whose processes outlive its commands (a bench trial's shared namespaces), a server the agent left running in the
-   * background stays for the verifier, as in a container, and dies with the trial.
-   */
-  detachOnClose?: boolean;
   /** Where full outputs go: a host directory and the same directory as the agent sees it. */
   outputDir: { host: string; inside: string };
   limits?: CaptureLimits;
@@ -145,23 +137,6 @@ export async function openPersistentShell(host: ShellHost): Promise<PersistentSh
     pending = undefined;
   };
 
-  /** End bash by EOF on stdin, leaving its background jobs running; kill the tree only if bash does not exit. */
-  const detach = async (): Promise<void> => {
-    const proc = child;
-    if (!proc || !alive) return kill();
-    const gone = new Promise<boolean>((resolve) => {
-      proc.once("exit", () => resolve(true));
-      setTimeout(resolve, DETACH_GRACE_MS, false).unref();
-    });
-    proc.stdin?.end();
-    if (!(await gone)) return kill();
-    // A background job may still hold bash's stdout: stop reading it, without waiting for its end.
-    proc.stdout?.destroy();
-    proc.stderr?.destroy();
-    alive = false;
-    pending = undefined;
-  };
-
   const interrupt = async (proc: ChildProcess, done: Promise<unknown>): Promise<"ok" | "hung"> => {
     const wait = (ms: number) => Promise.race([done.then(() => true), new Promise((r) => setTimeout(r, ms, false))]);
     const pid = host.shellPid(proc);
@@ -263,7 +238,7 @@ export async function openPersistentShell(host: ShellHost): Promise<PersistentSh
       return next;
     },
     async close() {
-      const next = queue.then(() => (host.detachOnClose ? detach() : kill()));
+      const next = queue.then(() => kill());
       queue = next.catch(() => {});
       return next;
     },

@@ -190,19 +190,32 @@ test("an oracle whose solve.sh cannot run a tool a skipped step would have insta
   );
 });
 
-test("a process the oracle leaves running is still there for the verifier, as in Harbor's container: no note, solve.sh's exit code kept", async () => {
+test("a server the oracle leaves running stops with its phase here (Harbor's container keeps it): the result says so; a solve.sh that leaves nothing gets no such note", async () => {
   const dir = writeTask(root, "leaves-server", {
     solve: "#!/bin/bash\nnohup sleep 300 >/dev/null 2>&1 &\nexit 3\n",
-    test: PASS_IF("pgrep -x sleep >/dev/null"),
+    test: PASS_IF("! pgrep -x sleep >/dev/null"),
   });
   const r = await trial(dir, { kind: "oracle" });
-  assert.equal(r.reward, 1, "the verifier's sandbox sees the oracle's process");
-  assert.ok(!r.fidelity.notes.some((n) => /left processes running/.test(n)), r.fidelity.notes.join("\n"));
+  assert.equal(r.reward, 1, "the verifier's sandbox does not have the oracle's process");
+  // Listed as `sleep 300`, or as `nohup sleep 300` when nohup has not exec'd yet.
+  assert.ok(
+    r.fidelity.notes.some((n) =>
+      /^solve\.sh left processes running \((nohup )?sleep 300\): each phase is its own sandbox/.test(n),
+    ),
+    r.fidelity.notes.join("\n"),
+  );
   assert.equal(
     readFileSync(join(out, r.trial_name, "agent", "exit-code.txt"), "utf8"),
     "3",
     "solve.sh's exit code is kept",
   );
+  const quiet = await trial(
+    writeTask(root, "leaves-nothing", { solve: "#!/bin/bash\ntrue\n", test: PASS_IF("true") }),
+    {
+      kind: "oracle",
+    },
+  );
+  assert.ok(!quiet.fidelity.notes.some((n) => /left processes running/.test(n)), quiet.fidelity.notes.join("\n"));
 });
 
 test("the agent phase sees neither /tests nor /solution; the oracle sees /solution; the verifier sees /tests", async () => {

@@ -133,7 +133,6 @@ export async function runInstalledAgent(a: InstalledRunArgs): Promise<InstalledR
     ...(a.memoryMb === undefined ? {} : { memoryMb: a.memoryMb }),
     ...(a.cpus === undefined ? {} : { cpus: a.cpus }),
     ...(a.maxProcesses === undefined ? {} : { maxProcesses: a.maxProcesses }),
-    ...(a.env.sharedCgroup() ? { cgroup: a.env.sharedCgroup() } : {}),
   });
 
   const entry = `${cliInside}/${a.cli.entry}`;

@@ -49,9 +49,7 @@ export async function openAtlasSession(opts: {
       mounts: [...atlas.mounts, ...(egress?.attachment.mounts ?? [])].filter(
         (m, i, all) => all.findIndex((o) => o.inside === m.inside) === i,
       ),
-      // Each MCP server is a service of its own (its own container in MCP-Atlas), not a process of the trial's: its
-      // own namespaces, so each one's egress forwarder has 127.0.0.1:3128 to itself.
-      image: { ...env.sandboxSpec("agent"), trialNs: undefined },
+      image: env.sandboxSpec("agent"),
       cpus: limits.cpus,
       memoryMb: limits.memory_mb,
       workdir: env.workdir,
