@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, chmodSync, chownSync, constants, mkdirSync, statSync } from "node:fs";
-import { delimiter, dirname, posix, resolve } from "node:path";
+import { delimiter, dirname, join, posix, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import type { ExecOptions, ExecResult, PersistentShell, Sandbox, SpawnOptions } from "../core/sandbox.ts";
 import { type BwrapMount, baseFilesystemArgs, isolationArgs, mountArgs, sortMounts } from "./bwrap-args.ts";
@@ -167,13 +167,16 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
   const network = opts.network ?? false;
 
   const runDir = resolve(opts.runDir);
-  const tmpDir = `${runDir}/tmp`;
+  // In an image root, /tmp is the image's own (a file the agent leaves there is the verifier's to read, as in one
+  // container); elsewhere a private folder of the run's.
+  const tmpDir = image ? join(image.root, "tmp") : `${runDir}/tmp`;
   const homeDir = `${runDir}/home`;
-  for (const dir of [tmpDir, homeDir]) {
+  for (const dir of image ? [homeDir] : [tmpDir, homeDir]) {
     mkdirSync(dir, { recursive: true });
     if (isRoot) chownSync(dir, uid, gid);
   }
-  chmodSync(tmpDir, 0o1777);
+  if (!image) chmodSync(tmpDir, 0o1777);
+  else mkdirSync(tmpDir, { recursive: true, mode: 0o1777 });
   if (isRoot && opts.chownWritable !== false && !image) {
     for (const m of opts.mounts) if (m.mode === "rw") execFileSync("chown", ["-R", `${uid}:${gid}`, m.host]);
   }
@@ -183,8 +186,12 @@ export async function createBwrapSandbox(opts: BwrapOptions): Promise<BwrapSandb
   const mounts = sortMounts([
     ...(image?.mounts ?? []),
     ...opts.mounts.map((m) => ({ ...m, host: resolve(m.host) })),
-    { host: tmpDir, inside: "/tmp", mode: "rw" as const },
-    ...(image ? [] : [{ host: homeDir, inside: HOME, mode: "rw" as const }]),
+    ...(image
+      ? []
+      : [
+          { host: tmpDir, inside: "/tmp", mode: "rw" as const },
+          { host: homeDir, inside: HOME, mode: "rw" as const },
+        ]),
   ]);
 
   const maxProcesses = opts.maxProcesses ?? 1024;
