@@ -38,16 +38,16 @@ test("route --json prints the decision with the fallback chain", () => {
 test("route --explain shows scores, every strategy's verdict, evidence and the fallback chain", () => {
   const db = join(root, "results.sqlite");
   const s = openResultsStore(db);
-  for (let i = 0; i < 6; i++) {
+  const record = (taskId: string, passed: boolean, exception: string | null) =>
     s.recordTrial({
       jobId: "j",
-      taskId: `t${i}`,
+      taskId,
       category: "system-administration",
       model: "openai/gpt-5.5",
       trial: 1,
-      reward: i < 5 ? 1 : 0,
-      passed: i < 5,
-      exception: null,
+      reward: passed ? 1 : 0,
+      passed,
+      exception,
       costUsd: 0.2,
       inputTokens: 1,
       cacheTokens: 0,
@@ -58,29 +58,9 @@ test("route --explain shows scores, every strategy's verdict, evidence and the f
       loopback: false,
       fidelity: "full",
     });
-  }
+  for (let i = 0; i < 6; i++) record(`t${i}`, i < 5, null);
   // Trials that did not really run (src/core/verdict.ts): even "passed" with a reward, they are never evidence.
-  for (let i = 0; i < 3; i++) {
-    s.recordTrial({
-      jobId: "j",
-      taskId: `u${i}`,
-      category: "system-administration",
-      model: "openai/gpt-5.5",
-      trial: 1,
-      reward: 1,
-      passed: true,
-      exception: "EnvironmentSetupError: RUN apt-get failed",
-      costUsd: 0.2,
-      inputTokens: 1,
-      cacheTokens: 0,
-      outputTokens: 1,
-      durationMs: 1,
-      finishedAt: "2026-11-20T00:00:00Z",
-      project: root,
-      loopback: false,
-      fidelity: "full",
-    });
-  }
+  for (let i = 0; i < 3; i++) record(`u${i}`, true, "EnvironmentSetupError: RUN apt-get failed");
   s.close();
   const plain = cli(db, "route", "Install nginx and serve /app/site on port 8080");
   assert.equal(plain.code, 0, plain.stderr);
