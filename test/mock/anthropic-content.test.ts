@@ -3,24 +3,9 @@ import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
-
-function isInvalidRequest(message: string) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof Anthropic.BadRequestError, `expected BadRequestError, got ${String(e)}`);
-    assert.equal(e.status, 400);
-    assert.deepEqual(e.error, {
-      type: "error",
-      error: { type: "invalid_request_error", message },
-      request_id: e.requestID,
-    });
-    return true;
-  };
-}
+import { assistant, isInvalidRequest, user } from "./anthropic-fixtures.ts";
 
 type Params = Anthropic.MessageCreateParamsNonStreaming;
-type Content = Anthropic.MessageParam["content"];
-const user = (content: Content): Anthropic.MessageParam => ({ role: "user", content });
-const assistant = (content: Content): Anthropic.MessageParam => ({ role: "assistant", content });
 const schema = { type: "object" as const, properties: {} };
 
 describe("mock: Anthropic Messages checks tools and content like the real API", () => {

@@ -3,27 +3,9 @@ import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
-
-/** An assertion for assert.rejects: the SDK's BadRequestError with the API's invalid_request_error message. */
-function isInvalidRequest(message: string) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof Anthropic.BadRequestError, `expected BadRequestError, got ${String(e)}`);
-    assert.equal(e.status, 400);
-    assert.deepEqual(e.error, {
-      type: "error",
-      error: { type: "invalid_request_error", message },
-      request_id: e.requestID,
-    });
-    return true;
-  };
-}
+import { assistant, isInvalidRequest, user } from "./anthropic-fixtures.ts";
 
 type Params = Anthropic.MessageCreateParamsNonStreaming;
-const user = (content: Anthropic.MessageParam["content"]): Anthropic.MessageParam => ({ role: "user", content });
-const assistant = (content: Anthropic.MessageParam["content"]): Anthropic.MessageParam => ({
-  role: "assistant",
-  content,
-});
 const toolUse = (id: string): Anthropic.ToolUseBlockParam => ({ type: "tool_use", id, name: "bash", input: {} });
 const toolResult = (id: string): Anthropic.ToolResultBlockParam => ({
   type: "tool_result",
