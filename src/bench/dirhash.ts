@@ -19,7 +19,8 @@ export function taskChecksum(dir: string): string {
   return h;
 }
 
-function sha256(data: string | Buffer): string {
+/** Hex sha256, as Harbor's checksums are written. */
+export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 

@@ -239,17 +239,11 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
         fail(reward.type, `${reward.message} (test.sh exit code ${v.exitCode})`);
       }
     }
-    for (const use of env.shimUses()) {
-      r.fidelity.reduced = true;
-      r.fidelity.notes.push(`verifier offline stand-in: ${use}`);
-    }
+    reduceFidelity(r, ...env.shimUses().map((use) => `verifier offline stand-in: ${use}`));
     if (r.reward !== 1 && env.kind === "local" && (env.skippedSteps.length > 0 || task.docker?.from)) {
       const text = explanationLogs(trialDir, agent.kind === "oracle");
       const limits = explainOfflineFailures(text, env.skippedSteps, task.docker?.from);
-      for (const note of limits) {
-        r.fidelity.reduced = true;
-        r.fidelity.notes.push(note);
-      }
+      reduceFidelity(r, ...limits);
       // A failure that traces to what this offline environment lacks says nothing about the agent: unscored (the
       // reward read stays in verifier_result), never a 0 against it.
       if (limits.length > 0) fail("EnvironmentSetupError", offlineVerdictMessage(limits));
@@ -286,8 +280,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   }
 
   function noteMissingEnv(table: string, miss: string): void {
-    r.fidelity.reduced = true;
-    r.fidelity.notes.push(`${table} ${miss}; left unset`);
+    reduceFidelity(r, `${table} ${miss}; left unset`);
   }
 
   function finish(): TrialResult {
@@ -345,10 +338,7 @@ async function runAgentPhase(
     // WORKDIR, env DEBIAN_FRONTEND=noninteractive plus [solution.env] resolved from the host; a non-zero exit is
     // written to /logs/agent/exit-code.txt (not an exception: the verifier decides).
     const solutionEnv = resolveEnvTemplates(task.config.solution.env);
-    for (const miss of solutionEnv.missing) {
-      r.fidelity.reduced = true;
-      r.fidelity.notes.push(`solution.env ${miss}; left unset`);
-    }
+    reduceFidelity(r, ...solutionEnv.missing.map((miss) => `solution.env ${miss}; left unset`));
     const solve = scriptCommand(join(task.dir, "solution", "solve.sh"), "/solution/solve.sh");
     const res = await env.exec("oracle", env.kind === "local" ? withLeftoverReport(solve) : solve, {
       timeoutMs,
@@ -362,10 +352,7 @@ async function runAgentPhase(
     }
     if (res.timedOut) fail("AgentTimeoutError", `solution/solve.sh ran past ${timeoutMs / 1000}s`);
     const left = leftoverNote(join(spec.scratchDir, "logs", "agent", "oracle.txt"));
-    if (left) {
-      r.fidelity.reduced = true;
-      r.fidelity.notes.push(left);
-    }
+    if (left) reduceFidelity(r, left);
     return true;
   }
   if (!isLocalEnvironment(env)) {
@@ -403,4 +390,11 @@ async function runAgentPhase(
     fail("AgentSetupError", errorMessage(err));
     return false;
   }
+}
+
+/** Notes that the trial ran with reduced environment fidelity (none: the result is left as it is). */
+function reduceFidelity(r: TrialResult, ...notes: string[]): void {
+  if (notes.length === 0) return;
+  r.fidelity.reduced = true;
+  r.fidelity.notes.push(...notes);
 }

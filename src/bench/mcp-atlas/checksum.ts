@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { taskChecksum } from "../dirhash.ts";
+import { sha256, taskChecksum } from "../dirhash.ts";
 import type { AtlasTaskSpec } from "./rows.ts";
 import { BUILTIN_SERVERS } from "./servers.ts";
 
@@ -21,10 +20,6 @@ const FORMAT = "switchyard.row.v1";
 const SERVERS_DIR = fileURLToPath(new URL("../../mcp-servers/", import.meta.url));
 const NPM_LOCK = join(SERVERS_DIR, "npm", "package-lock.json");
 const TRACKER_FILES = ["tracker-lite.mjs", "tracker-store.mjs"].map((f) => join(SERVERS_DIR, f));
-
-function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** JSON with object keys sorted at every depth (arrays keep their order); undefined members are left out. */
 export function canonicalJson(value: unknown): string {
