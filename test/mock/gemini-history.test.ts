@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ApiError, type Content, GoogleGenAI } from "@google/genai";
+import { type Content, GoogleGenAI } from "@google/genai";
 import { isBase64Bytes } from "../../src/mock/gemini-history.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
-
-interface GeminiErrorBody {
-  error: { code: number; status: string; message: string; details?: Array<Record<string, unknown>> };
-}
-
-async function rejection(p: Promise<unknown>): Promise<GeminiErrorBody> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`);
-    assert.equal(e.status, 400);
-    return JSON.parse(e.message.slice(e.message.indexOf("{"))) as GeminiErrorBody;
-  }
-  assert.fail("the request was accepted");
-}
+import { type GeminiErrorBody, rejection } from "./gemini-fixtures.ts";
 
 const call = (name: string, id: string) => ({ functionCall: { name, args: {}, id } });
 const response = (name: string, id: string) => ({ functionResponse: { name, id, response: { output: "ok" } } });

@@ -1,29 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ApiError, FunctionCallingConfigMode, GoogleGenAI, HarmBlockThreshold, HarmCategory } from "@google/genai";
+import { FunctionCallingConfigMode, GoogleGenAI, HarmBlockThreshold, HarmCategory } from "@google/genai";
 import { parseMockScript } from "../../src/mock/script.ts";
 import { type MockServer, startMockServer } from "../../src/mock/server.ts";
-
-interface GeminiErrorBody {
-  error: { code: number; status: string; message: string; details?: Array<Record<string, unknown>> };
-}
-
-/** The SDK's ApiError carries the response body as JSON in its message. */
-function errorBody(e: unknown): GeminiErrorBody {
-  assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`);
-  assert.equal(e.status, 400);
-  const json = e.message.slice(e.message.indexOf("{"));
-  return JSON.parse(json) as GeminiErrorBody;
-}
-
-async function rejection(p: Promise<unknown>): Promise<GeminiErrorBody> {
-  try {
-    await p;
-  } catch (e) {
-    return errorBody(e);
-  }
-  assert.fail("the request was accepted");
-}
+import { rejection } from "./gemini-fixtures.ts";
 
 describe("mock: Gemini rejects unknown fields like the real API", () => {
   let mock: MockServer;
