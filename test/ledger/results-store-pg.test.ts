@@ -11,7 +11,7 @@ import { openResultsStore, SCHEMA_VERSION, type TrialRow } from "../../src/ledge
 import { MIGRATIONS, openPostgresStore } from "../../src/ledger/results-store-pg.ts";
 import { maskUrl, openStore, storeLocation } from "../../src/ledger/trial-store.ts";
 import { routeWithEvidence } from "../../src/router/route-with-evidence.ts";
-import { freePort, type Service, startPostgres } from "../queue/services.ts";
+import { createDatabase, freePort, type Service, startPostgres } from "../queue/services.ts";
 
 let pgService: Service;
 const root = mkdtempSync(join(tmpdir(), "sy-pgstore-"));
@@ -24,13 +24,7 @@ after(async () => {
 });
 
 /** A fresh database per test, so tests do not see each other's rows. */
-async function database(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: pgService.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return pgService.url.replace(/\/postgres$/, `/${name}`);
-}
+const database = (name: string) => createDatabase(pgService, name);
 
 const base: TrialRow = {
   jobId: "j1",

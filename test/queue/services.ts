@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 
 /**
  * Private Redis and Postgres servers for tests: Debian's redis-server and postgresql binaries, started on a free
@@ -158,4 +159,13 @@ export async function startPostgres(): Promise<Service> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh database on a private Postgres (so tests do not see each other's rows); returns its URL. */
+export async function createDatabase(service: Service, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: service.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return service.url.replace(/\/postgres$/, `/${name}`);
 }

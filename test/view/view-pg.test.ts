@@ -11,7 +11,7 @@ import { MIGRATIONS } from "../../src/ledger/results-store-pg.ts";
 import { openStore } from "../../src/ledger/trial-store.ts";
 import { type RunningView, startView } from "../../src/view/server.ts";
 import { BIN, cleanEnv, cli } from "../cli/cli-helpers.ts";
-import { freePort, type Service, startPostgres } from "../queue/services.ts";
+import { createDatabase, freePort, type Service, startPostgres } from "../queue/services.ts";
 
 /**
  * `switchyard view` over a Postgres results store, in real Chromium against a private postgres: the store page
@@ -71,13 +71,8 @@ const ROWS: TrialRow[] = [
   },
 ];
 
-async function database(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: pgService.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return pgService.url.replace(/\/postgres$/, `/${name}`);
-}
+/** A fresh database per test, so tests do not see each other's rows. */
+const database = (name: string) => createDatabase(pgService, name);
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
