@@ -1,17 +1,19 @@
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { z } from "zod";
 import { ConfigSchema } from "../../src/core/config.ts";
 import type { RunEventBody } from "../../src/core/events.ts";
 import type { ModelClient } from "../../src/core/model.ts";
-import type { Tool } from "../../src/core/tool.ts";
+import type { Tool, ToolContext } from "../../src/core/tool.ts";
 import { textOutput } from "../../src/core/tool.ts";
 import { parseMockScript } from "../../src/mock/script.ts";
 import type { MockServer } from "../../src/mock/server.ts";
 import { startMockServer } from "../../src/mock/server.ts";
 import { anthropicMessages } from "../../src/providers/anthropic-messages.ts";
 import { loadCatalog } from "../../src/providers/catalog.ts";
+import { createHostSandbox } from "../../src/sandbox/host.ts";
 
 /** Shared seams for agent tests: the project's mock LLM server over real HTTP, real temp directories. */
 export async function mock(script: Record<string, unknown>): Promise<MockServer> {
@@ -21,6 +23,30 @@ export async function mock(script: Record<string, unknown>): Promise<MockServer>
 export function tempDir(prefix = "sy-agent-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For the enclosing describe: a temp workdir with a host sandbox on it, made in `before` and disposed and removed in
+ * `after`; `ctx` is the tool context on it.
+ */
+export function hostWorkdir(prefix?: string): { dir: string; readonly ctx: ToolContext } {
+  const tmp = tempDir(prefix);
+  let ctx: ToolContext | undefined;
+  before(async () => {
+    const sandbox = await createHostSandbox({ workdir: tmp.dir, runDir: join(tmp.dir, ".run") });
+    ctx = { sandbox, signal: new AbortController().signal, runDir: join(tmp.dir, ".run") };
+  });
+  after(async () => {
+    await ctx?.sandbox.dispose();
+    tmp.cleanup();
+  });
+  return {
+    dir: tmp.dir,
+    get ctx() {
+      if (!ctx) throw new Error("hostWorkdir: ctx is only set once the describe's before hook has run");
+      return ctx;
+    },
+  };
 }
 
 export const TEST_KEY = "test-key-not-secret-0001";

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { CheckpointOutcome } from "../../src/agent/loop.ts";
 import { runLoop } from "../../src/agent/loop.ts";
 import type { RunEventBody } from "../../src/core/events.ts";
-import type { ToolContext } from "../../src/core/tool.ts";
-import { createHostSandbox } from "../../src/sandbox/host.ts";
-import { bashTurn, client, mock, recordingTool, tempDir } from "./helpers.ts";
+import { bashTurn, client, hostWorkdir, mock, recordingTool } from "./helpers.ts";
 
 /**
  * The loop's own end states never claim more than happened: a run with end checkpoints that is stopped as the model
@@ -15,16 +13,7 @@ import { bashTurn, client, mock, recordingTool, tempDir } from "./helpers.ts";
 const REF = "anthropic/claude-opus-4-7";
 
 describe("runLoop: how a stopped run ends", () => {
-  const tmp = tempDir("sy-loop-end-");
-  let ctx: ToolContext;
-  before(async () => {
-    const sandbox = await createHostSandbox({ workdir: tmp.dir, runDir: join(tmp.dir, ".run") });
-    ctx = { sandbox, signal: new AbortController().signal, runDir: join(tmp.dir, ".run") };
-  });
-  after(async () => {
-    await ctx.sandbox.dispose();
-    tmp.cleanup();
-  });
+  const tmp = hostWorkdir("sy-loop-end-");
 
   async function stoppedAtAnswer(opts: { reason?: string; checkpoints: boolean }) {
     const server = await mock({ turns: [bashTurn("echo hi"), { text: "finished" }] });
@@ -39,7 +28,7 @@ describe("runLoop: how a stopped run ends", () => {
       const final = await runLoop({
         client: client(REF, server.url),
         tools: [recordingTool(join(tmp.dir, "calls.log"))],
-        toolContext: ctx,
+        toolContext: tmp.ctx,
         system: "test",
         task: "do it",
         limits: { maxSteps: 10 },

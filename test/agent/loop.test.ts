@@ -1,30 +1,20 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { checkToolResults } from "../../src/agent/history.ts";
 import type { LoopDeps } from "../../src/agent/loop.ts";
 import { runLoop } from "../../src/agent/loop.ts";
 import { ConfigSchema } from "../../src/core/config.ts";
 import type { RunEventBody } from "../../src/core/events.ts";
-import type { ToolContext } from "../../src/core/tool.ts";
 import { createModelClient } from "../../src/providers/client.ts";
 import { createHostSandbox } from "../../src/sandbox/host.ts";
-import { bashTurn, client, collect, mock, mockEnv, recordingTool, tempDir } from "./helpers.ts";
+import { bashTurn, client, collect, hostWorkdir, mock, mockEnv, recordingTool, tempDir } from "./helpers.ts";
 
 const REF = "anthropic/claude-opus-4-7";
 
 describe("runLoop against the mock server", () => {
-  const tmp = tempDir();
-  let ctx: ToolContext;
-  before(async () => {
-    const sandbox = await createHostSandbox({ workdir: tmp.dir, runDir: join(tmp.dir, ".run") });
-    ctx = { sandbox, signal: new AbortController().signal, runDir: join(tmp.dir, ".run") };
-  });
-  after(async () => {
-    await ctx.sandbox.dispose();
-    tmp.cleanup();
-  });
+  const tmp = hostWorkdir();
 
   async function run(
     script: Record<string, unknown>,
@@ -36,7 +26,7 @@ describe("runLoop against the mock server", () => {
       const final = await runLoop({
         client: client(REF, server.url, opts.price, opts.contextWindow),
         tools: [recordingTool(join(tmp.dir, opts.log))],
-        toolContext: ctx,
+        toolContext: tmp.ctx,
         system: "test system",
         task: "do the thing",
         limits: { maxSteps: 20 },

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { runLoop } from "../../src/agent/loop.ts";
 import type { RunEventBody } from "../../src/core/events.ts";
 import type { ToolCall, ToolResult } from "../../src/core/messages.ts";
 import type { Tool, ToolContext } from "../../src/core/tool.ts";
-import { createHostSandbox } from "../../src/sandbox/host.ts";
 import { executeToolCall } from "../../src/tools/index.ts";
-import { bashTurn, client, mock, recordingTool, tempDir } from "./helpers.ts";
+import { bashTurn, client, hostWorkdir, mock, recordingTool } from "./helpers.ts";
 
 /**
  * A tool call that throws an unexpected error (not a ToolError the dispatcher turns into a result, not a
@@ -27,16 +26,7 @@ function checkedDispatcher(failOn: string) {
 }
 
 describe("runLoop: a tool call that throws", () => {
-  const tmp = tempDir("sy-tool-failure-");
-  let ctx: ToolContext;
-  before(async () => {
-    const sandbox = await createHostSandbox({ workdir: tmp.dir, runDir: join(tmp.dir, ".run") });
-    ctx = { sandbox, signal: new AbortController().signal, runDir: join(tmp.dir, ".run") };
-  });
-  after(async () => {
-    await ctx.sandbox.dispose();
-    tmp.cleanup();
-  });
+  const tmp = hostWorkdir("sy-tool-failure-");
 
   async function run(script: Record<string, unknown>) {
     const server = await mock(script);
@@ -45,7 +35,7 @@ describe("runLoop: a tool call that throws", () => {
       const final = await runLoop({
         client: client(REF, server.url),
         tools: [recordingTool(join(tmp.dir, "calls.log"))],
-        toolContext: ctx,
+        toolContext: tmp.ctx,
         system: "test",
         task: "check the disk",
         limits: { maxSteps: 10 },
