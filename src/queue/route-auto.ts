@@ -1,6 +1,5 @@
 import type { Config } from "../core/config.ts";
-import { routeTask } from "../router/route.ts";
-import { loadEvidence } from "../router/route-with-evidence.ts";
+import { loadEvidence, routeOnEvidence } from "../router/route-with-evidence.ts";
 import type { AutoRoute } from "./protocol.ts";
 
 /**
@@ -20,12 +19,7 @@ export function coordinatorRouter(
   return async (instruction) => {
     evidence ??= loadEvidence(config, opts);
     const ev = await evidence;
-    const decision = routeTask(instruction, {
-      config,
-      explicitModel: "auto",
-      ...(ev.storePath ? { store: { trials: () => ev.rows, path: ev.storePath } } : {}),
-      evidencePolicy: { project: ev.project },
-    });
+    const decision = routeOnEvidence(instruction, { config, explicitModel: "auto" }, ev);
     return {
       model: decision.model,
       strategy: decision.strategy,

@@ -53,12 +53,21 @@ export async function routeWithEvidence(
 ): Promise<{ decision: Decision; storePath: string | undefined }> {
   const { env: _e, project: _p, store: _s, include, ...route } = opts;
   const ev = await loadEvidence(opts.config, opts);
-  const decision = routeTask(task, {
+  return { decision: routeOnEvidence(task, route, ev, include), storePath: ev.storePath };
+}
+
+/** Route with evidence already read (loadEvidence), comparable trials only unless the config or `include` says otherwise. */
+export function routeOnEvidence(
+  task: string,
+  route: Omit<RouteOptions, "store" | "evidencePolicy">,
+  ev: Awaited<ReturnType<typeof loadEvidence>>,
+  include?: EvidenceOptions["include"],
+): Decision {
+  return routeTask(task, {
     ...route,
     ...(ev.storePath ? { store: { trials: () => ev.rows, path: ev.storePath } } : {}),
     evidencePolicy: { project: ev.project, ...(include ? { include } : {}) },
   });
-  return { decision, storePath: ev.storePath };
 }
 
 /**
