@@ -16,8 +16,18 @@ export interface CliResult {
 
 /** Run the CLI as a subprocess (as a user would) and collect its output; `--json` lines are parsed into events. */
 export function cli(args: string[], env: NodeJS.ProcessEnv, opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  return collectProcess(NODE, [BIN, ...args], env, opts.timeoutMs ?? 60_000);
+}
+
+/** Run `command` and collect its output as `cli` does (killed after `timeoutMs`). */
+export function collectProcess(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, argv, { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -26,7 +36,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, opts: { timeoutMs?: 
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

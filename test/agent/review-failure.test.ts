@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -7,7 +6,7 @@ import type { RunSummary } from "../../src/agent/review.ts";
 import type { RunEvent } from "../../src/core/events.ts";
 import { createQuotaDisk, quotaUnavailable, releaseStaleMounts } from "../../src/sandbox/disk-quota.ts";
 import { attrs, startOtlpReceiver } from "../telemetry/otlp-receiver.ts";
-import { BIN, type CliResult, cli, NODE, parseEvents } from "./cli-helpers.ts";
+import { BIN, type CliResult, cli, collectProcess, NODE } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
 /**
@@ -28,24 +27,8 @@ if (ROOT_USER) chownSync(tmp.dir, USER, USER);
 /** The CLI as a non-root user (setpriv from root), so that a mode-000 file is unreadable to the review. */
 function cliAsUser(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   if (!ROOT_USER) return cli(args, env);
-  return new Promise((resolve, reject) => {
-    const drop = [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "--", NODE, BIN, ...args];
-    const child = spawn("setpriv", drop, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, events: parseEvents(stdout) });
-    });
-  });
+  const drop = [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "--", NODE, BIN, ...args];
+  return collectProcess("setpriv", drop, env, 60_000);
 }
 
 function transcript(file: string): RunEvent[] {
