@@ -45,6 +45,39 @@ export function collectProcess(
   });
 }
 
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Run the CLI under a pty (`script`) and write `keys` to it once its output first matches `when`; the output comes
+ * back with `\r` removed.
+ */
+export function cliUnderPty(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  when: RegExp,
+  keys: string,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const cmd = [NODE, BIN, ...args].map(quote).join(" ");
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let written = false;
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (!written && when.test(out)) {
+        written = true;
+        child.stdin.write(keys);
+      }
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out: out.replaceAll("\r", "") });
+    });
+  });
+}
+
 export function parseEvents(stdout: string): RunEvent[] {
   return stdout
     .split("\n")

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RunSummary } from "../../src/agent/review.ts";
-import { BIN, NODE } from "./cli-helpers.ts";
+import { cliUnderPty } from "./cli-helpers.ts";
 import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
 
 /**
@@ -15,7 +14,6 @@ import { bashTurn, mock, mockConfigToml, mockEnv, tempDir } from "./helpers.ts";
  */
 const tmp = tempDir("sy-tty-int-");
 after(() => tmp.cleanup());
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** Run the CLI under a pty and press Ctrl-C once the prompt matching `prompt` shows. */
 function ctrlCAt(
@@ -23,25 +21,7 @@ function ctrlCAt(
   env: NodeJS.ProcessEnv,
   prompt: RegExp,
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const cmd = [NODE, BIN, ...args].map(quote).join(" ");
-    const child = spawn("script", ["-qec", cmd, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let pressed = false;
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (!pressed && prompt.test(out)) {
-        pressed = true;
-        child.stdin.write("\x03");
-      }
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out: out.replaceAll("\r", "") });
-    });
-  });
+  return cliUnderPty(args, env, prompt, "\x03");
 }
 
 async function setup(name: string, script: Record<string, unknown>) {

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { BIN, makeJsRepo, NODE } from "./cli-helpers.ts";
+import { cliUnderPty, makeJsRepo } from "./cli-helpers.ts";
 import { mock, mockEnv, tempDir } from "./helpers.ts";
 
 /**
@@ -12,32 +11,13 @@ import { mock, mockEnv, tempDir } from "./helpers.ts";
  */
 const MODEL = "anthropic/claude-opus-4-7";
 const SERVER = join(import.meta.dirname, "fixtures", "annotated-server.ts");
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 function underPty(
   args: string[],
   env: NodeJS.ProcessEnv,
   answer: string,
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const cmd = [NODE, BIN, ...args].map(quote).join(" ");
-    const child = spawn("script", ["-qec", cmd, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let answered = false;
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (!answered && out.includes("[y/N]")) {
-        answered = true;
-        child.stdin.write(`${answer}\n`);
-      }
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out: out.replaceAll("\r", "") });
-    });
-  });
+  return cliUnderPty(args, env, /\[y\/N\]/, `${answer}\n`);
 }
 
 describe("CLI in a terminal: progress lines and the apply prompt", () => {
